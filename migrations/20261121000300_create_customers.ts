@@ -1,0 +1,45 @@
+import type { Knex } from 'knex';
+import { createTable, dropTables, timestamps } from '../src/db/schema-helpers.js';
+
+export async function up(knex: Knex): Promise<void> {
+  await createTable(knex, 'customers', (t) => {
+    t.increments('id');
+    t.string('kind', 16).notNullable().defaultTo('company');
+    t.string('name', 200).notNullable();
+    t.string('company', 200).nullable();
+    t.string('phone', 50).nullable();
+    t.string('email', 200).nullable();
+    // Dictionary codes; a deactivated code stays readable on old records.
+    t.string('industry', 40).nullable();
+    t.string('source', 40).nullable();
+    t.string('level', 40).nullable();
+    t.string('status', 40).notNullable();
+    t.string('region', 100).nullable();
+    t.string('address', 500).nullable();
+    t.text('remark').nullable();
+    t.integer('owner_id').unsigned().notNullable().references('id').inTable('users');
+    t.integer('created_by').unsigned().notNullable().references('id').inTable('users');
+    t.dateTime('last_contact_at').nullable();
+    t.dateTime('next_follow_up_at').nullable();
+    t.integer('version').notNullable().defaultTo(1);
+    t.dateTime('deleted_at').nullable();
+    timestamps(t);
+
+    // Lists are always "in scope, not deleted, ordered by a column": one index per (scope, sort)
+    // pair the pages use, so MySQL reads a page in index order instead of sorting the scope.
+    // owner_id first serves the rep and manager scopes; deleted_at first serves the admin's.
+    for (const sort of ['id', 'name', 'updated_at', 'last_contact_at', 'next_follow_up_at']) {
+      t.index(['owner_id', 'deleted_at', sort], `customers_owner_${sort}`);
+      t.index(['deleted_at', sort], `customers_all_${sort}`);
+    }
+    t.index(['owner_id', 'deleted_at', 'status'], 'customers_owner_status');
+    t.index(['deleted_at', 'status', 'id'], 'customers_all_status');
+    t.index(['phone'], 'customers_phone');
+    t.index(['email'], 'customers_email');
+    t.index(['company'], 'customers_company');
+  });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await dropTables(knex, ['customers']);
+}

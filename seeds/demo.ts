@@ -1,0 +1,83 @@
+import type { Knex } from 'knex';
+import { hashPassword } from '../src/auth/passwords.js';
+import { toDbTime } from '../src/db/time.js';
+import { generateCustomer } from './customer-generator.js';
+import { DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_USERS } from './demo-directory.js';
+
+export type DemoOptions = { customers?: number; passwordHash?: string };
+
+/** Seeds CONTRACT.md's demo organisation and customers; safe to run again (idempotent). */
+export async function seedDemo(db: Knex, options: DemoOptions = {}): Promise<void> {
+  const passwordHash = options.passwordHash ?? (await hashPassword(DEMO_PASSWORD));
+  const now = toDbTime();
+  await db.transaction(async (trx) => {
+    const departmentIds = new Map<string, number>();
+    for (const [sort, d] of DEMO_DEPARTMENTS.entries()) {
+      const parentId = d.parent ? departmentIds.get(d.parent)! : null;
+      const existing = await trx('departments').where({ name_zh: d.name_zh }).first('id');
+      const id =
+        existing?.id ??
+        (await insertId(trx, 'departments', {
+          name_zh: d.name_zh,
+          name_en: d.name_en,
+          parent_id: parentId,
+          sort,
+          created_at: now,
+          updated_at: now,
+        }));
+      departmentIds.set(d.key, id);
+    }
+
+    const roles: Array<{ id: number; code: string }> = await trx('roles').select('id', 'code');
+    const roleId = (code: string) => roles.find((r) => r.code === code)!.id;
+    const repIds: number[] = [];
+    for (const u of DEMO_USERS) {
+      const existing = await trx('users').where('username', u.username).first('id');
+      const id =
+        existing?.id ??
+        (await insertId(trx, 'users', {
+          username: u.username,
+          password_hash: passwordHash,
+          display_name: u.display_name,
+          email: `${u.username}@demo.example.com`,
+          role_id: roleId(u.role),
+          department_id: u.department ? departmentIds.get(u.department)! : null,
+          time_zone: 'Asia/Shanghai',
+          is_active: true,
+          created_at: now,
+          updated_at: now,
+        }));
+      if (u.role === 'rep') repIds.push(id);
+    }
+
+    const already = await trx('customers').whereIn('owner_id', repIds).count({ n: '*' }).first();
+    if (Number(already?.n ?? 0) > 0) return;
+    const total = options.customers ?? 200;
+    const rows = Array.from({ length: total }, (_, n) => {
+      // Blocks of four, so every rep gets Chinese and English, company and individual customers.
+      const owner = repIds[Math.floor(n / 4) % repIds.length];
+      return {
+        ...generateCustomer(n),
+        owner_id: owner,
+        created_by: owner,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      };
+    });
+    for (let i = 0; i < rows.length; i += 100) await trx('customers').insert(rows.slice(i, i + 100));
+  });
+}
+
+async function insertId(trx: Knex.Transaction, table: string, row: Record<string, unknown>): Promise<number> {
+  const [result] = await trx(table).insert(row);
+  return typeof result === 'object' ? (result as { id: number }).id : result;
+}
+
+/** Seeds the demo only into a database without users, so a real installation is never touched. */
+export async function seedDemoIfEmpty(db: Knex, options: DemoOptions = {}): Promise<boolean> {
+  const users = await db('users').count({ n: '*' }).first();
+  if (Number(users?.n ?? 0) > 0) return false;
+  await seedDemo(db, options);
+  return true;
+}

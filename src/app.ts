@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { AppContext } from './app-context.js';
+import { loginRoutes } from './auth/login.routes.js';
+import { createPassport } from './auth/passport.js';
+import { KnexSessionStore } from './db/session-store.js';
+import { customerRoutes } from './features/customers/customers.routes.js';
+import { healthRoutes } from './features/health/health.routes.js';
+import { homeRoutes } from './features/home/home.routes.js';
+import { localeMiddleware } from './i18n/locale-middleware.js';
+import { localeRoutes } from './i18n/locale.routes.js';
+import { fromRoot } from './paths.js';
+import { csrfProtection } from './shared/csrf.js';
+import { errorHandler, notFound } from './shared/error-handler.js';
+import { flashMiddleware } from './shared/flash.js';
+import { pageLocals } from './shared/page-locals.js';
+
+export const SESSION_COOKIE = 'crm.sid';
+
+export function createApp(ctx: AppContext): Express {
+  const { config, db, logger } = ctx;
+  const app = express();
+  app.set('trust proxy', config.trustProxy ? 1 : false);
+  app.set('view engine', 'ejs');
+  app.set('views', [fromRoot('views'), fromRoot('src')]);
+  if (config.isProduction) app.set('view cache', true);
+  app.disable('x-powered-by');
+
+  app.use(
+    helmet({
+      strictTransportSecurity: config.isProduction,
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: config.isProduction ? [] : null,
+        },
+      },
+    }),
+  );
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.use('/assets/bootstrap', express.static(fromRoot('node_modules/bootstrap/dist'), { maxAge: '7d' }));
+  app.use('/public', express.static(fromRoot('public'), { maxAge: '1h' }));
+  app.use(healthRoutes(ctx));
+
+  app.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: config.sessionSecret,
+      store: new KnexSessionStore(db),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.isProduction, maxAge: 12 * 3600 * 1000 },
+    }),
+  );
+  const passport = createPassport(db);
+  app.use(passport.session());
+  app.use(localeMiddleware);
+  app.use(flashMiddleware);
+  app.use(pageLocals);
+  app.use(csrfProtection);
+
+  app.use(loginRoutes(passport));
+  app.use(localeRoutes(ctx));
+  app.use(homeRoutes(ctx));
+  app.use(customerRoutes(ctx));
+
+  app.use(notFound);
+  app.use(errorHandler(logger, !config.isProduction));
+  return app;
+}

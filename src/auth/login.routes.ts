@@ -1,0 +1,14 @@
+import { Router } from 'express';
+import type { createPassport } from './passport.js';
+
+type Authenticator = ReturnType<typeof createPassport>;
+import { loginController } from './login.controller.js';
+
+export function loginRoutes(passport: Authenticator): Router {
+  const router = Router();
+  const c = loginController(passport);
+  router.get('/login', c.show);
+  router.post('/login', c.login);
+  router.post('/logout', c.logout);
+  return router;
+}

@@ -1,0 +1,58 @@
+import session from 'express-session';
+import type { Knex } from 'knex';
+import { toDbTime } from './time.js';
+
+const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
+
+// Sessions live in the `sessions` table (created by a migration) so that several app instances
+// behind a load balancer share them. Expired rows are ignored on read and pruned now and then.
+export class KnexSessionStore extends session.Store {
+  private lastPrune = 0;
+
+  constructor(private readonly db: Knex) {
+    super();
+  }
+
+  private expiry(sess: session.SessionData): string {
+    const expires = sess.cookie?.expires ? new Date(sess.cookie.expires) : new Date(Date.now() + DEFAULT_TTL_MS);
+    return toDbTime(expires);
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    this.db('sessions')
+      .where('sid', sid)
+      .where('expires_at', '>', toDbTime())
+      .first('sess')
+      .then((row) => callback(null, row ? JSON.parse(row.sess) : null), callback);
+  }
+
+  override set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
+    const row = { sid, sess: JSON.stringify(sess), expires_at: this.expiry(sess) };
+    this.db('sessions')
+      .insert(row)
+      .onConflict('sid')
+      .merge(['sess', 'expires_at'])
+      .then(() => this.pruneNowAndThen())
+      .then(() => callback?.(), (err) => callback?.(err));
+  }
+
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    this.db('sessions')
+      .where('sid', sid)
+      .delete()
+      .then(() => callback?.(), (err) => callback?.(err));
+  }
+
+  override touch(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
+    this.db('sessions')
+      .where('sid', sid)
+      .update({ expires_at: this.expiry(sess) })
+      .then(() => callback?.(), (err) => callback?.(err));
+  }
+
+  private async pruneNowAndThen(): Promise<void> {
+    if (Date.now() - this.lastPrune < 15 * 60 * 1000) return;
+    this.lastPrune = Date.now();
+    await this.db('sessions').where('expires_at', '<=', toDbTime()).delete();
+  }
+}

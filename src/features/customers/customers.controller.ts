@@ -1,0 +1,148 @@
+import type { Request, Response } from 'express';
+import type { AppContext } from '../../app-context.js';
+import { actorOf } from '../../authz/guards.js';
+import { historyOf } from '../../shared/audit.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { redirectWithFlash } from '../../shared/flash.js';
+import { parsePage } from '../../shared/pagination.js';
+import { renderPage } from '../../shared/render.js';
+import { parseForm } from '../../shared/validation.js';
+import { labelsFor } from '../dictionaries/dictionary.repository.js';
+import { formOptions, newCustomerValues, valuesOfBody, valuesOfRecord, type FormValues } from './customers.form.js';
+import { describeHistory } from './customers.history.js';
+import { customerRepository } from './customers.repository.js';
+import { customerListQuery, customerInput, versionInput } from './customers.schema.js';
+import { customerService } from './customers.service.js';
+
+function idParam(req: Request): number {
+  const id = Number(req.params.id);
+  if (!Number.isSafeInteger(id) || id < 1) throw new NotFoundError();
+  return id;
+}
+
+export function customerController({ db }: AppContext) {
+  const repo = customerRepository(db);
+  const service = customerService(db);
+  const info = (req: Request) => ({ ip: req.ip ?? null });
+
+  async function showForm(
+    req: Request,
+    res: Response,
+    view: 'new' | 'edit',
+    values: FormValues,
+    extra: { status?: number; errors?: FieldErrors; customerId?: number; [key: string]: unknown } = {},
+  ): Promise<void> {
+    const { status = 200, ...locals } = extra;
+    const options = await formOptions(db, actorOf(req), req.locale, values);
+    const title = req.t(view === 'new' ? 'customers.new_title' : 'customers.edit_title');
+    await renderPage(res, `features/customers/views/${view}`, { title, values, options, errors: {}, ...locals }, status);
+  }
+
+  return {
+    index: async (req: Request, res: Response) => {
+      const actor = actorOf(req);
+      const filters = customerListQuery.parse(req.query);
+      const pageRequest = parsePage(req.query);
+      const [pageData, labels, options] = await Promise.all([
+        repo.list(actor, filters, pageRequest),
+        labelsFor(db, ['customer_status', 'customer_level', 'customer_source'], req.locale),
+        formOptions(db, actor, req.locale),
+      ]);
+      await renderPage(res, 'features/customers/views/index', {
+        title: req.t('customers.title'),
+        pageData,
+        filters,
+        perPage: pageRequest.perPage,
+        labels,
+        options,
+      });
+    },
+
+    newForm: async (req: Request, res: Response) => {
+      await showForm(req, res, 'new', newCustomerValues(actorOf(req)));
+    },
+
+    create: async (req: Request, res: Response) => {
+      const actor = actorOf(req);
+      const values = valuesOfBody(req.body);
+      const parsed = parseForm(customerInput, req.body);
+      if (!parsed.ok) return showForm(req, res, 'new', values, { status: 422, errors: parsed.errors });
+      if ((req.body as Record<string, unknown>).confirm_duplicate !== '1') {
+        const duplicates = await service.possibleDuplicates(actor, parsed.data);
+        if (duplicates.length > 0) return showForm(req, res, 'new', values, { duplicates });
+      }
+      try {
+        const id = await service.createCustomer(actor, parsed.data, info(req));
+        redirectWithFlash(req, res, `/customers/${id}`, req.t('customers.created', { name: parsed.data.name }));
+      } catch (err) {
+        if (err instanceof ValidationError) return showForm(req, res, 'new', values, { status: 422, errors: err.fields });
+        throw err;
+      }
+    },
+
+    show: async (req: Request, res: Response) => {
+      const actor = actorOf(req);
+      const customer = await repo.findById(actor, idParam(req), {
+        includeDeleted: actor.permissions.has('customers.restore'),
+      });
+      if (!customer) throw new NotFoundError();
+      const labels = await labelsFor(db, ['customer_status', 'customer_level', 'customer_source', 'industry'], req.locale);
+      const history = await describeHistory(db, await historyOf(db, 'customer', customer.id), labels, res.locals.fmt, req.t);
+      await renderPage(res, 'features/customers/views/show', { title: customer.name, customer, labels, history });
+    },
+
+    editForm: async (req: Request, res: Response) => {
+      const actor = actorOf(req);
+      const customer = await repo.findById(actor, idParam(req));
+      if (!customer) throw new NotFoundError();
+      await showForm(req, res, 'edit', valuesOfRecord(customer, actor.timeZone), { customerId: customer.id });
+    },
+
+    update: async (req: Request, res: Response) => {
+      const actor = actorOf(req);
+      const id = idParam(req);
+      const values = valuesOfBody(req.body);
+      const version = versionInput.safeParse(req.body);
+      const parsed = parseForm(customerInput, req.body);
+      if (!version.success) throw new NotFoundError();
+      if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, customerId: id });
+      try {
+        await service.updateCustomer(actor, id, version.data.version, parsed.data, info(req));
+        redirectWithFlash(req, res, `/customers/${id}`, req.t('customers.updated', { name: parsed.data.name }));
+      } catch (err) {
+        if (err instanceof ValidationError) {
+          return showForm(req, res, 'edit', values, { status: 422, errors: err.fields, customerId: id });
+        }
+        if (err instanceof ConflictError) {
+          const current = await repo.findById(actor, id);
+          if (!current) throw new NotFoundError();
+          const saved = valuesOfRecord(current, actor.timeZone);
+          const differing = Object.keys(saved).filter((f) => f !== 'version' && saved[f] !== (values[f] ?? ''));
+          // The hidden version becomes the current one, so saving again is a deliberate overwrite.
+          return showForm(req, res, 'edit', { ...values, version: saved.version }, {
+            status: 409,
+            customerId: id,
+            conflict: { saved, differing },
+          });
+        }
+        throw err;
+      }
+    },
+
+    deleteConfirm: async (req: Request, res: Response) => {
+      const customer = await repo.findById(actorOf(req), idParam(req));
+      if (!customer) throw new NotFoundError();
+      await renderPage(res, 'features/customers/views/delete', { title: req.t('customers.delete_title'), customer });
+    },
+
+    remove: async (req: Request, res: Response) => {
+      const customer = await service.deleteCustomer(actorOf(req), idParam(req), info(req));
+      redirectWithFlash(req, res, '/customers', req.t('customers.deleted', { name: customer.name }));
+    },
+
+    restore: async (req: Request, res: Response) => {
+      const customer = await service.restoreCustomer(actorOf(req), idParam(req), info(req));
+      redirectWithFlash(req, res, `/customers/${customer.id}`, req.t('customers.restored', { name: customer.name }));
+    },
+  };
+}

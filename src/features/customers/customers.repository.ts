@@ -1,0 +1,165 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../../authz/actor.js';
+import { applyOwnerScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
+import { COUNT_CAP, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
+import type { CustomerListQuery, SortColumn } from './customers.schema.js';
+
+export type CustomerRow = {
+  id: number;
+  kind: string;
+  name: string;
+  company: string | null;
+  phone: string | null;
+  email: string | null;
+  industry: string | null;
+  source: string | null;
+  level: string | null;
+  status: string;
+  region: string | null;
+  address: string | null;
+  remark: string | null;
+  owner_id: number;
+  created_by: number;
+  last_contact_at: string | null;
+  next_follow_up_at: string | null;
+  version: number;
+  deleted_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type CustomerListRow = CustomerRow & { owner_name: string };
+export type CustomerDetail = CustomerRow & { owner_name: string; creator_name: string };
+
+// created_at follows id, so "newest first" is read in primary-key order.
+const sortColumn: Record<SortColumn, string> = {
+  name: 'name',
+  status: 'status',
+  level: 'level',
+  last_contact_at: 'last_contact_at',
+  next_follow_up_at: 'next_follow_up_at',
+  updated_at: 'updated_at',
+  created_at: 'id',
+};
+
+/** LIKE 'text%' with the user's % and _ taken literally. */
+function prefixPattern(text: string): string {
+  return text.replace(/[!%_]/g, '!$&') + '%';
+}
+
+// The search box matches by prefix, which MySQL answers from an index at a million rows: digits
+// look up the phone, an "@" the e-mail, anything else the name or the company.
+function applySearch(query: Knex.QueryBuilder, q: string): void {
+  const pattern = prefixPattern(q);
+  if (/^[\d+\-() ]{3,}$/.test(q)) {
+    query.whereRaw("phone like ? escape '!'", [pattern]);
+  } else if (q.includes('@')) {
+    query.whereRaw("email like ? escape '!'", [pattern]);
+  } else {
+    query.where((w) => w.whereRaw("name like ? escape '!'", [pattern]).orWhereRaw("company like ? escape '!'", [pattern]));
+  }
+}
+
+export function customerRepository(db: Knex) {
+  /** Customers the actor may see; every query below starts here. */
+  function scoped(scope: OwnerScope, trx: Knex = db): Knex.QueryBuilder {
+    return applyOwnerScope(trx('customers'), scope, 'customers.owner_id');
+  }
+
+  function filtered(scope: OwnerScope, filters: CustomerListQuery): Knex.QueryBuilder {
+    const query = scoped(scope);
+    if (filters.deleted) query.whereNotNull('deleted_at');
+    else query.whereNull('deleted_at');
+    if (filters.q) applySearch(query, filters.q);
+    if (filters.status) query.where('status', filters.status);
+    if (filters.level) query.where('level', filters.level);
+    if (filters.source) query.where('source', filters.source);
+    if (filters.owner_id) query.where('owner_id', filters.owner_id);
+    return query;
+  }
+
+  return {
+    async list(actor: Actor, filters: CustomerListQuery, page: PageRequest): Promise<Page<CustomerListRow>> {
+      const scope = await ownerScope(db, actor);
+      const column = sortColumn[filters.sort];
+      // Deferred join: find the page's ids in index order first, then read only those rows, so a
+      // deep page costs an index walk rather than reading and discarding whole rows.
+      const ids = filtered(scope, filters)
+        .select('id')
+        .orderBy([
+          { column, order: filters.dir },
+          { column: 'id', order: filters.dir },
+        ])
+        .limit(page.perPage + 1)
+        .offset(page.offset)
+        .as('page_ids');
+      const rows: CustomerListRow[] = await db('customers as c')
+        .join(ids, 'page_ids.id', 'c.id')
+        .join('users as u', 'u.id', 'c.owner_id')
+        .select('c.*', 'u.display_name as owner_name')
+        .orderBy([
+          { column: `c.${column}`, order: filters.dir },
+          { column: 'c.id', order: filters.dir },
+        ]);
+      const counted = await db
+        .from(filtered(scope, filters).select(db.raw('1')).limit(COUNT_CAP + 1).as('capped'))
+        .count({ n: '*' })
+        .first();
+      const hasNext = rows.length > page.perPage;
+      return pageOf(rows.slice(0, page.perPage), page, Number(counted?.n ?? 0), hasNext);
+    },
+
+    /** A customer in the actor's scope; deleted ones only when asked for (the restore page). */
+    async findById(actor: Actor, id: number, options: { includeDeleted?: boolean } = {}): Promise<CustomerDetail | undefined> {
+      const scope = await ownerScope(db, actor);
+      const query = scoped(scope)
+        .join('users as owner', 'owner.id', 'customers.owner_id')
+        .join('users as creator', 'creator.id', 'customers.created_by')
+        .where('customers.id', id)
+        .first('customers.*', 'owner.display_name as owner_name', 'creator.display_name as creator_name');
+      if (!options.includeDeleted) query.whereNull('customers.deleted_at');
+      return query;
+    },
+
+    /** Live customers in scope sharing a phone or e-mail: the possible duplicates shown before a save. */
+    async findPossibleDuplicates(
+      actor: Actor,
+      contact: { phone: string | null; email: string | null },
+    ): Promise<CustomerListRow[]> {
+      if (!contact.phone && !contact.email) return [];
+      const scope = await ownerScope(db, actor);
+      return scoped(scope)
+        .join('users as u', 'u.id', 'customers.owner_id')
+        .whereNull('customers.deleted_at')
+        .where((w) => {
+          if (contact.phone) w.orWhere('customers.phone', contact.phone);
+          if (contact.email) w.orWhere('customers.email', contact.email);
+        })
+        .orderBy('customers.id')
+        .limit(10)
+        .select('customers.*', 'u.display_name as owner_name');
+    },
+
+    async insert(trx: Knex.Transaction, row: Omit<CustomerRow, 'id'>): Promise<number> {
+      const [result] = await trx('customers').insert(row);
+      return typeof result === 'object' ? (result as { id: number }).id : result;
+    },
+
+    /** Writes only if the version still matches and the row is in scope; 0 means someone else saved first. */
+    async updateIfVersion(
+      trx: Knex.Transaction,
+      actor: Actor,
+      id: number,
+      version: number,
+      changes: Partial<CustomerRow>,
+    ): Promise<number> {
+      // Inside the transaction: SQLite has one connection, and it is the transaction's.
+      const scope = await ownerScope(trx, actor);
+      return scoped(scope, trx)
+        .where({ id, version })
+        .update({ ...changes, version: version + 1 });
+    },
+  };
+}
+
+export type CustomerRepository = ReturnType<typeof customerRepository>;

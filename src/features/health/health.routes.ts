@@ -1,0 +1,20 @@
+import { Router } from 'express';
+import type { AppContext } from '../../app-context.js';
+
+export function healthRoutes({ db }: AppContext): Router {
+  const router = Router();
+  // Process up: answers without touching the database.
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  // Ready to serve: the database answers. A load balancer takes an instance out on 503.
+  router.get('/readyz', async (_req, res) => {
+    try {
+      await db.raw('select 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+  return router;
+}

@@ -1,0 +1,55 @@
+import { fromDbTime } from '../db/time.js';
+import type { Locale } from './i18n.js';
+
+// Dates are stored in UTC and shown in the user's own time zone.
+export function dateTimeFormatter(locale: Locale, timeZone: string) {
+  const dateTime = new Intl.DateTimeFormat(locale, {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const dateOnly = new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return {
+    dateTime: (value: string | Date | null | undefined) => {
+      const d = fromDbTime(value);
+      return d ? dateTime.format(d) : '';
+    },
+    date: (value: string | Date | null | undefined) => {
+      const d = fromDbTime(value);
+      return d ? dateOnly.format(d) : '';
+    },
+  };
+}
+
+/** "2026-11-21 09:30:00" (UTC) → "2026-11-21T17:30" in the user's zone, for datetime-local inputs. */
+export function toLocalInput(value: string | null | undefined, timeZone: string): string {
+  const d = fromDbTime(value);
+  if (!d) return '';
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(d);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
+}
+
+/** The inverse of toLocalInput: a datetime-local value typed in the user's zone → UTC db time. */
+export function fromLocalInput(value: string, timeZone: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
+  if (!m) return null;
+  const asUtc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+  // The zone's offset at that moment, found by formatting the UTC guess in the zone.
+  const shown = toLocalInput(new Date(asUtc).toISOString().slice(0, 19).replace('T', ' '), timeZone);
+  const s = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(shown)!;
+  const offset = Date.UTC(+s[1], +s[2] - 1, +s[3], +s[4], +s[5]) - asUtc;
+  return new Date(asUtc - offset).toISOString().slice(0, 19).replace('T', ' ');
+}

@@ -1,0 +1,23 @@
+import { Router } from 'express';
+import type { AppContext } from '../app-context.js';
+import { isLocale } from './i18n.js';
+import { LOCALE_COOKIE } from './locale-middleware.js';
+
+/** Only same-site paths are followed after a switch, so the form cannot be used as an open redirect. */
+export function safeReturnPath(value: unknown): string {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/';
+}
+
+export function localeRoutes({ db }: AppContext): Router {
+  const router = Router();
+  router.post('/locale', async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const locale = body.locale;
+    if (isLocale(locale)) {
+      res.cookie(LOCALE_COOKIE, locale, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 * 1000 });
+      if (req.user) await db('users').where('id', req.user.id).update({ locale });
+    }
+    res.redirect(303, safeReturnPath(body.return_to));
+  });
+  return router;
+}

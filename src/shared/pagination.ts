@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+export const PER_PAGE_CHOICES = [20, 50, 100] as const;
+
+// Counting a million rows on every page view is what makes big CRMs slow, so totals are counted
+// only up to a cap; past it the page says "10,000+" and still offers the next page.
+export const COUNT_CAP = 10_000;
+
+const pageQuery = z.object({
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+  per_page: z.coerce
+    .number()
+    .int()
+    .refine((n) => (PER_PAGE_CHOICES as readonly number[]).includes(n))
+    .catch(20),
+});
+
+export type PageRequest = { page: number; perPage: number; offset: number };
+
+export function parsePage(query: unknown): PageRequest {
+  const { page, per_page } = pageQuery.parse(query ?? {});
+  return { page, perPage: per_page, offset: (page - 1) * per_page };
+}
+
+export type Page<T> = {
+  rows: T[];
+  page: number;
+  perPage: number;
+  /** Rows counted, up to COUNT_CAP (+1 beyond which the count is "capped"). */
+  total: number;
+  totalCapped: boolean;
+  hasNext: boolean;
+  lastPage: number | null;
+};
+
+export function pageOf<T>(rows: T[], request: PageRequest, counted: number, hasNext: boolean): Page<T> {
+  const totalCapped = counted > COUNT_CAP;
+  const total = totalCapped ? COUNT_CAP : counted;
+  return {
+    rows,
+    page: request.page,
+    perPage: request.perPage,
+    total,
+    totalCapped,
+    hasNext,
+    lastPage: totalCapped ? null : Math.max(1, Math.ceil(total / request.perPage)),
+  };
+}
