@@ -58,6 +58,7 @@ export async function seedDemo(db: Knex, options: DemoOptions = {}): Promise<voi
       const owner = repIds[Math.floor(n / 4) % repIds.length];
       return {
         ...generateCustomer(n),
+        ...contactDates(n),
         owner_id: owner,
         created_by: owner,
         version: 1,
@@ -67,6 +68,17 @@ export async function seedDemo(db: Knex, options: DemoOptions = {}): Promise<voi
     });
     for (let i = 0; i < rows.length; i += 100) await trx('customers').insert(rows.slice(i, i + 100));
   });
+}
+
+const DAY = 24 * 3600 * 1000;
+
+// Most demo customers were contacted in the last two months and some are due a call soon, so the
+// lists and "not contacted for N days" have something to show.
+function contactDates(n: number): { last_contact_at: string | null; next_follow_up_at: string | null } {
+  if (n % 5 === 4) return { last_contact_at: null, next_follow_up_at: null };
+  const last = new Date(Date.now() - ((n * 37) % 60) * DAY - (n % 9) * 3600 * 1000);
+  const next = n % 3 === 0 ? new Date(Date.now() + (((n * 11) % 21) - 7) * DAY) : null;
+  return { last_contact_at: toDbTime(last), next_follow_up_at: next ? toDbTime(next) : null };
 }
 
 async function insertId(trx: Knex.Transaction, table: string, row: Record<string, unknown>): Promise<number> {
