@@ -7,6 +7,8 @@ import type { AppContext } from './app-context.js';
 import { loginRoutes } from './auth/login.routes.js';
 import { createPassport } from './auth/passport.js';
 import { KnexSessionStore } from './db/session-store.js';
+import { adminDictionaryRoutes } from './features/admin-dictionaries/dictionaries.routes.js';
+import { adminUserRoutes } from './features/admin-users/users.routes.js';
 import { customerRoutes } from './features/customers/customers.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import { homeRoutes } from './features/home/home.routes.js';
@@ -83,6 +85,8 @@ export function createApp(ctx: AppContext): Express {
   app.use(localeRoutes(ctx));
   app.use(homeRoutes(ctx));
   app.use(customerRoutes(ctx));
+  app.use(adminUserRoutes(ctx));
+  app.use(adminDictionaryRoutes(ctx));
 
   app.use(notFound);
   app.use(errorHandler(logger, !config.isProduction));

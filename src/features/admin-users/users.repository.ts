@@ -1,0 +1,119 @@
+import type { Knex } from 'knex';
+import { toDbTime } from '../../db/time.js';
+import { pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
+import type { UserListQuery, UserSortColumn } from './users.schema.js';
+
+export type UserRow = {
+  id: number;
+  username: string;
+  display_name: string;
+  email: string | null;
+  phone: string | null;
+  role_id: number;
+  department_id: number | null;
+  locale: string | null;
+  is_active: number | boolean;
+  last_login_at: string | null;
+  failed_logins: number;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+/** A user as the admin pages show it: with the role and department names, never the password hash. */
+export type UserListRow = UserRow & {
+  role_code: string;
+  role_name_zh: string;
+  role_name_en: string;
+  department_name_zh: string | null;
+  department_name_en: string | null;
+};
+
+export type RoleRow = { id: number; code: string; name_zh: string; name_en: string; data_scope: string };
+export type DepartmentRow = { id: number; name_zh: string; name_en: string; parent_id: number | null };
+
+const USER_COLUMNS = [
+  'u.id', 'u.username', 'u.display_name', 'u.email', 'u.phone', 'u.role_id', 'u.department_id', 'u.locale',
+  'u.is_active', 'u.last_login_at', 'u.failed_logins', 'u.locked_until', 'u.created_at', 'u.updated_at',
+  'r.code as role_code', 'r.name_zh as role_name_zh', 'r.name_en as role_name_en',
+  'd.name_zh as department_name_zh', 'd.name_en as department_name_en',
+];
+
+// created_at follows id, so "newest first" is read in primary-key order.
+const sortColumn: Record<UserSortColumn, string> = {
+  username: 'u.username',
+  display_name: 'u.display_name',
+  last_login_at: 'u.last_login_at',
+  created_at: 'u.id',
+};
+
+/** LIKE '%text%' with the user's % and _ taken literally; the users table is small enough to scan. */
+function containsPattern(text: string): string {
+  return '%' + text.replace(/[!%_]/g, '!$&') + '%';
+}
+
+// Admin pages see every user: there is no data scope here, the route's admin.users key is the guard.
+export function userRepository(db: Knex) {
+  function withNames(trx: Knex = db): Knex.QueryBuilder {
+    return trx('users as u').join('roles as r', 'r.id', 'u.role_id').leftJoin('departments as d', 'd.id', 'u.department_id');
+  }
+
+  function filtered(filters: UserListQuery): Knex.QueryBuilder {
+    const query = withNames();
+    if (filters.q) {
+      const pattern = containsPattern(filters.q);
+      query.where((w) =>
+        w.whereRaw("u.username like ? escape '!'", [pattern]).orWhereRaw("u.display_name like ? escape '!'", [pattern]),
+      );
+    }
+    if (filters.role_id) query.where('u.role_id', filters.role_id);
+    if (filters.status === 'active') query.where('u.is_active', true);
+    if (filters.status === 'inactive') query.where('u.is_active', false);
+    if (filters.status === 'locked') query.where('u.locked_until', '>', toDbTime());
+    return query;
+  }
+
+  return {
+    async roles(): Promise<RoleRow[]> {
+      return db('roles').orderBy('id').select('id', 'code', 'name_zh', 'name_en', 'data_scope');
+    },
+
+    async departments(): Promise<DepartmentRow[]> {
+      return db('departments').orderBy([{ column: 'sort' }, { column: 'id' }]).select('id', 'name_zh', 'name_en', 'parent_id');
+    },
+
+    async list(filters: UserListQuery, page: PageRequest): Promise<Page<UserListRow>> {
+      const rows: UserListRow[] = await filtered(filters)
+        .select(USER_COLUMNS)
+        .orderBy([
+          { column: sortColumn[filters.sort], order: filters.dir },
+          { column: 'u.id', order: filters.dir },
+        ])
+        .limit(page.perPage + 1)
+        .offset(page.offset);
+      const counted = await filtered(filters).count({ n: '*' }).first();
+      return pageOf(rows.slice(0, page.perPage), page, Number(counted?.n ?? 0), rows.length > page.perPage);
+    },
+
+    async findById(id: number, trx: Knex = db): Promise<UserListRow | undefined> {
+      return withNames(trx).where('u.id', id).first(USER_COLUMNS);
+    },
+
+    /** Usernames are compared without case, as MySQL's collation (and so the unique index) does. */
+    async usernameTaken(username: string): Promise<boolean> {
+      const row = await db('users').whereRaw('lower(username) = ?', [username.toLowerCase()]).first('id');
+      return !!row;
+    },
+
+    async insert(trx: Knex.Transaction, row: Omit<UserRow, 'id' | 'last_login_at' | 'failed_logins' | 'locked_until' | 'locale'> & { password_hash: string }): Promise<number> {
+      const [result] = await trx('users').insert(row);
+      return typeof result === 'object' ? (result as { id: number }).id : result;
+    },
+
+    async update(trx: Knex.Transaction, id: number, changes: Partial<UserRow> & { password_hash?: string }): Promise<void> {
+      await trx('users').where('id', id).update({ ...changes, updated_at: toDbTime() });
+    },
+  };
+}
+
+export type UserRepository = ReturnType<typeof userRepository>;

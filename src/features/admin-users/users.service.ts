@@ -1,0 +1,161 @@
+import type { Knex } from 'knex';
+import { unlockUser } from '../../auth/lockout.js';
+import { hashPassword } from '../../auth/passwords.js';
+import type { Actor } from '../../authz/actor.js';
+import { toDbTime } from '../../db/time.js';
+import { changedFields, writeAudit, type FieldChanges } from '../../shared/audit.js';
+import { NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { userRepository, type UserListRow } from './users.repository.js';
+import {
+  CREATED_FIELDS,
+  PASSWORD_MAX_BYTES,
+  PROFILE_FIELDS,
+  type NewUserInput,
+  type PasswordInput,
+  type UserProfileInput,
+} from './users.schema.js';
+
+export type RequestInfo = { ip: string | null };
+
+const isActive = (user: Pick<UserListRow, 'is_active'>) => Boolean(user.is_active);
+
+/** The password rules zod's messages cannot say: bcrypt's byte limit and the repeated entry. */
+function passwordErrors(input: PasswordInput): FieldErrors {
+  const errors: FieldErrors = {};
+  if (Buffer.byteLength(input.password, 'utf8') > PASSWORD_MAX_BYTES) errors.password = { key: 'admin.users.password_too_long' };
+  if ((input.password_confirm ?? '') !== input.password) errors.password_confirm = { key: 'admin.users.password_mismatch' };
+  return errors;
+}
+
+export function userService(db: Knex) {
+  const repo = userRepository(db);
+
+  async function findOrFail(id: number): Promise<UserListRow> {
+    const user = await repo.findById(id);
+    if (!user) throw new NotFoundError();
+    return user;
+  }
+
+  /** Rules zod cannot know: an existing role, an existing department, and one for a team role. */
+  async function profileErrors(input: UserProfileInput): Promise<FieldErrors> {
+    const errors: FieldErrors = {};
+    const role = (await repo.roles()).find((r) => r.id === input.role_id);
+    if (!role) errors.role_id = { key: 'validation.choice' };
+    if (input.department_id !== null && !(await repo.departments()).some((d) => d.id === input.department_id)) {
+      errors.department_id = { key: 'validation.choice' };
+    }
+    // A manager's scope is their department tree; without a department they would see only their own records.
+    if (role?.data_scope === 'department_tree' && input.department_id === null) {
+      errors.department_id = { key: 'admin.users.department_required' };
+    }
+    return errors;
+  }
+
+  function profileOf(input: UserProfileInput) {
+    return {
+      display_name: input.display_name,
+      email: input.email,
+      phone: input.phone,
+      role_id: input.role_id,
+      department_id: input.department_id,
+    };
+  }
+
+  /** Flags the account as active or not; the login check and the session loader both honour it. */
+  async function setActive(actor: Actor, id: number, active: boolean, info: RequestInfo): Promise<UserListRow> {
+    const user = await findOrFail(id);
+    if (!active && user.id === actor.id) throw new ValidationError({ _form: { key: 'admin.users.cannot_deactivate_self' } });
+    if (isActive(user) === active) return user;
+    await db.transaction(async (trx) => {
+      await repo.update(trx, id, { is_active: active });
+      await writeAudit(trx, {
+        entity: 'user',
+        entityId: id,
+        action: 'update',
+        actorId: actor.id,
+        changes: { is_active: { before: !active, after: active } },
+        ip: info.ip,
+      });
+    });
+    return user;
+  }
+
+  return {
+    async createUser(actor: Actor, input: NewUserInput, info: RequestInfo): Promise<number> {
+      const errors = { ...(await profileErrors(input)), ...passwordErrors(input) };
+      if (await repo.usernameTaken(input.username)) errors.username = { key: 'admin.users.username_taken' };
+      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+      const passwordHash = await hashPassword(input.password);
+      const now = toDbTime();
+      const values = { username: input.username, ...profileOf(input), is_active: true };
+      return db.transaction(async (trx) => {
+        const id = await repo.insert(trx, { ...values, password_hash: passwordHash, created_at: now, updated_at: now });
+        await writeAudit(trx, {
+          entity: 'user',
+          entityId: id,
+          action: 'create',
+          actorId: actor.id,
+          changes: changedFields(null, values, CREATED_FIELDS),
+          ip: info.ip,
+        });
+        return id;
+      });
+    },
+
+    async updateUser(actor: Actor, id: number, input: UserProfileInput, info: RequestInfo): Promise<UserListRow> {
+      const user = await findOrFail(id);
+      const errors = await profileErrors(input);
+      // Taking away one's own admin role would lock the last admin out of these pages.
+      if (user.id === actor.id && input.role_id !== user.role_id) errors.role_id = { key: 'admin.users.cannot_change_own_role' };
+      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+      const values = profileOf(input);
+      const changes = changedFields(user, values, PROFILE_FIELDS);
+      if (Object.keys(changes).length === 0) return user;
+      await db.transaction(async (trx) => {
+        await repo.update(trx, id, values);
+        await writeAudit(trx, { entity: 'user', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
+      });
+      return user;
+    },
+
+    findOrFail,
+    deactivateUser: (actor: Actor, id: number, info: RequestInfo) => setActive(actor, id, false, info),
+    activateUser: (actor: Actor, id: number, info: RequestInfo) => setActive(actor, id, true, info),
+
+    /** Sets a new password the admin passes on; it also lifts a lockout, since a reset usually follows one. */
+    async resetPassword(actor: Actor, id: number, input: PasswordInput, info: RequestInfo): Promise<UserListRow> {
+      const user = await findOrFail(id);
+      const errors = passwordErrors(input);
+      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+      const passwordHash = await hashPassword(input.password);
+      // The audit trail says that the password changed, never what it is or was (not even as a hash).
+      const changes: FieldChanges = { password: { before: null, after: 'reset' }, ...lockChanges(user) };
+      await db.transaction(async (trx) => {
+        await repo.update(trx, id, { password_hash: passwordHash });
+        await unlockUser(trx, id);
+        await writeAudit(trx, { entity: 'user', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
+      });
+      return user;
+    },
+
+    /** Lifts a lockout at once and forgets the failed attempts counted so far. */
+    async unlock(actor: Actor, id: number, info: RequestInfo): Promise<UserListRow> {
+      const user = await findOrFail(id);
+      const changes = lockChanges(user);
+      if (Object.keys(changes).length === 0) return user;
+      await db.transaction(async (trx) => {
+        await unlockUser(trx, id);
+        await writeAudit(trx, { entity: 'user', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
+      });
+      return user;
+    },
+  };
+}
+
+/** The lockout fields an unlock clears, as audit changes (none when nothing is counted). */
+function lockChanges(user: Pick<UserListRow, 'locked_until' | 'failed_logins'>): FieldChanges {
+  const changes: FieldChanges = {};
+  if (user.locked_until) changes.locked_until = { before: user.locked_until, after: null };
+  if (user.failed_logins > 0) changes.failed_logins = { before: user.failed_logins, after: 0 };
+  return changes;
+}
