@@ -59,7 +59,7 @@ describe('audit trail of a customer', () => {
     expect(history).toContain('王经理');
     expect(history).toContain('恢复了记录');
     expect(history).toContain('状态: <span class="text-muted">新建</span> → 已联系');
-    expect(history).toContain('客户级别');
+    expect(history).toContain('客户等级');
   });
 
   it('leaves no audit row when the change itself fails (409)', async () => {
