@@ -28,7 +28,8 @@ export function createApp(ctx: AppContext): Express {
   app.set('trust proxy', config.trustProxy ? 1 : false);
   app.set('view engine', 'ejs');
   app.set('views', [fromRoot('views'), fromRoot('src')]);
-  if (config.isProduction) app.set('view cache', true);
+  // Compiled templates are kept everywhere; `npm run dev` restarts the process when a view changes.
+  app.set('view cache', true);
   app.disable('x-powered-by');
 
   app.use(
@@ -42,7 +43,8 @@ export function createApp(ctx: AppContext): Express {
           imgSrc: ["'self'", 'data:'],
           formAction: ["'self'"],
           frameAncestors: ["'none'"],
-          upgradeInsecureRequests: config.isProduction ? [] : null,
+          // Not forced: an installation without TLS would lose its styles and scripts.
+          upgradeInsecureRequests: null,
         },
       },
     }),
@@ -71,7 +73,9 @@ export function createApp(ctx: AppContext): Express {
       resave: false,
       saveUninitialized: false,
       rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: config.isProduction, maxAge: 12 * 3600 * 1000 },
+      // In production the cookie is Secure whenever the request came over HTTPS (behind a TLS proxy set
+      // TRUST_PROXY=on); a plain-HTTP installation still works instead of failing every login.
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.isProduction ? 'auto' : false, maxAge: 12 * 3600 * 1000 },
     }),
   );
   const passport = createPassport(db);

@@ -2,7 +2,7 @@ import { loadConfig } from '../config.js';
 import { seedDemo } from '../../seeds/demo.js';
 import { createAdmin } from '../auth/create-admin.js';
 import { createDb, ensureDatabase } from './knex.js';
-import { migrateLatest, migratorConfig } from './migrator.js';
+import { migrateLatest, rollbackLatest } from './migrator.js';
 
 // npm run migrate | migrate:rollback | seed:demo, against DATABASE_URL; and, for a production
 // installation without demo data, `create-admin <username>` with the password in ADMIN_PASSWORD.
@@ -15,8 +15,8 @@ async function main(command: string | undefined, args: string[]): Promise<void> 
       await migrateLatest(db);
       console.log('Migrations are up to date.');
     } else if (command === 'rollback') {
-      const [batch, names] = await db.migrate.rollback(migratorConfig);
-      console.log(names.length ? `Rolled back batch ${batch}: ${names.join(', ')}` : 'Nothing to roll back.');
+      const names = await rollbackLatest(db);
+      console.log(names.length ? `Rolled back: ${names.join(', ')}` : 'Nothing to roll back.');
     } else if (command === 'seed-demo') {
       if (config.isProduction) throw new Error('Demo data is never seeded in production.');
       await migrateLatest(db);

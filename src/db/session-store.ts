@@ -3,11 +3,16 @@ import type { Knex } from 'knex';
 import { toDbTime } from './time.js';
 
 const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
+// express-session touches the session on every request; writing the new expiry once a minute per
+// session is enough and spares the database a write per page view.
+const TOUCH_EVERY_MS = 60 * 1000;
+const TOUCH_MEMORY = 10_000;
 
 // Sessions live in the `sessions` table (created by a migration) so that several app instances
 // behind a load balancer share them. Expired rows are ignored on read and pruned now and then.
 export class KnexSessionStore extends session.Store {
   private lastPrune = 0;
+  private readonly lastTouch = new Map<string, number>();
 
   constructor(private readonly db: Knex) {
     super();
@@ -44,6 +49,10 @@ export class KnexSessionStore extends session.Store {
   }
 
   override touch(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
+    const now = Date.now();
+    if (now - (this.lastTouch.get(sid) ?? 0) < TOUCH_EVERY_MS) return callback?.();
+    if (this.lastTouch.size >= TOUCH_MEMORY) this.lastTouch.clear();
+    this.lastTouch.set(sid, now);
     this.db('sessions')
       .where('sid', sid)
       .update({ expires_at: this.expiry(sess) })

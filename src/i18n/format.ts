@@ -1,8 +1,22 @@
 import { fromDbTime } from '../db/time.js';
 import type { Locale } from './i18n.js';
 
-// Dates are stored in UTC and shown in the user's own time zone.
-export function dateTimeFormatter(locale: Locale, timeZone: string) {
+type Formatters = ReturnType<typeof buildFormatters>;
+const formatterCache = new Map<string, Formatters>();
+
+// Dates are stored in UTC and shown in the user's own time zone. Building an Intl formatter costs
+// more than rendering a page, so one pair is kept per locale and zone.
+export function dateTimeFormatter(locale: Locale, timeZone: string): Formatters {
+  const key = `${locale}|${timeZone}`;
+  let formatters = formatterCache.get(key);
+  if (!formatters) {
+    formatters = buildFormatters(locale, timeZone);
+    formatterCache.set(key, formatters);
+  }
+  return formatters;
+}
+
+function buildFormatters(locale: Locale, timeZone: string) {
   const dateTime = new Intl.DateTimeFormat(locale, {
     timeZone,
     year: 'numeric',

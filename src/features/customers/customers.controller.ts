@@ -7,8 +7,8 @@ import { redirectWithFlash } from '../../shared/flash.js';
 import { parsePage } from '../../shared/pagination.js';
 import { renderPage } from '../../shared/render.js';
 import { parseForm } from '../../shared/validation.js';
-import { labelsFor } from '../dictionaries/dictionary.repository.js';
-import { formOptions, newCustomerValues, valuesOfBody, valuesOfRecord, type FormValues } from './customers.form.js';
+import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
+import { formOptions, newCustomerValues, pickerTypes, valuesOfBody, valuesOfRecord, type FormValues } from './customers.form.js';
 import { describeHistory } from './customers.history.js';
 import { customerRepository } from './customers.repository.js';
 import { customerListQuery, customerInput, versionInput } from './customers.schema.js';
@@ -43,9 +43,8 @@ export function customerController({ db }: AppContext) {
       const actor = actorOf(req);
       const filters = customerListQuery.parse(req.query);
       const pageRequest = parsePage(req.query);
-      const [pageData, labels, options] = await Promise.all([
+      const [pageData, options] = await Promise.all([
         repo.list(actor, filters, pageRequest),
-        labelsFor(db, ['customer_status', 'customer_level', 'customer_source'], req.locale),
         formOptions(db, actor, req.locale),
       ]);
       await renderPage(res, 'features/customers/views/index', {
@@ -53,7 +52,7 @@ export function customerController({ db }: AppContext) {
         pageData,
         filters,
         perPage: pageRequest.perPage,
-        labels,
+        labels: options.labels,
         options,
       });
     },
@@ -86,7 +85,7 @@ export function customerController({ db }: AppContext) {
         includeDeleted: actor.permissions.has('customers.restore'),
       });
       if (!customer) throw new NotFoundError();
-      const labels = await labelsFor(db, ['customer_status', 'customer_level', 'customer_source', 'industry'], req.locale);
+      const labels = (await loadDictionaries(db, Object.values(pickerTypes), req.locale)).label;
       const history = await describeHistory(db, await historyOf(db, 'customer', customer.id), labels, res.locals.fmt, req.t);
       await renderPage(res, 'features/customers/views/show', { title: customer.name, customer, labels, history });
     },

@@ -3,14 +3,13 @@ import type { Actor } from '../../authz/actor.js';
 import { assignableUsers } from '../../authz/data-scope.js';
 import { toLocalInput } from '../../i18n/format.js';
 import type { Locale } from '../../i18n/i18n.js';
-import { activeValues, labelOf, labelsFor, type DictionaryType } from '../dictionaries/dictionary.repository.js';
+import { loadDictionaries, type DictionaryType, type Option } from '../dictionaries/dictionary.repository.js';
 import type { CustomerRow } from './customers.repository.js';
 import { CUSTOMER_FIELDS, CUSTOMER_KINDS } from './customers.schema.js';
 
 export type FormValues = Record<string, string>;
-export type Option = { value: string; label: string };
 
-const pickerTypes: Record<'industry' | 'source' | 'level' | 'status', DictionaryType> = {
+export const pickerTypes: Record<'industry' | 'source' | 'level' | 'status', DictionaryType> = {
   industry: 'industry',
   source: 'customer_source',
   level: 'customer_level',
@@ -49,15 +48,15 @@ export function newCustomerValues(actor: Actor): FormValues {
  */
 export async function formOptions(db: Knex, actor: Actor, locale: Locale, current?: FormValues) {
   const pickers: Record<string, Option[]> = {};
-  const labels = await labelsFor(db, Object.values(pickerTypes), locale);
+  const dictionaries = await loadDictionaries(db, Object.values(pickerTypes), locale);
   for (const [field, type] of Object.entries(pickerTypes)) {
-    const options = (await activeValues(db, type)).map((v) => ({ value: v.code, label: labelOf(v, locale) }));
+    const options = dictionaries.active(type);
     const kept = current?.[field];
-    if (kept && !options.some((o) => o.value === kept)) options.push({ value: kept, label: labels(type, kept) });
+    if (kept && !options.some((o) => o.value === kept)) options.push({ value: kept, label: dictionaries.label(type, kept) });
     pickers[field] = options;
   }
   const owners = actor.permissions.has('customers.assign')
     ? (await assignableUsers(db, actor)).map((u) => ({ value: String(u.id), label: u.display_name }))
     : [];
-  return { kinds: CUSTOMER_KINDS, pickers, owners };
+  return { kinds: CUSTOMER_KINDS, pickers, owners, labels: dictionaries.label };
 }

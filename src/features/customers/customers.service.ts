@@ -5,7 +5,7 @@ import { toDbTime } from '../../db/time.js';
 import { fromLocalInput } from '../../i18n/format.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
-import { isSelectable, type DictionaryType } from '../dictionaries/dictionary.repository.js';
+import { loadDictionaries, type DictionaryType } from '../dictionaries/dictionary.repository.js';
 import { customerRepository, type CustomerDetail, type CustomerRow } from './customers.repository.js';
 import { CUSTOMER_FIELDS, type CustomerInput } from './customers.schema.js';
 
@@ -26,9 +26,10 @@ export function customerService(db: Knex) {
   /** Rules zod cannot know: dictionary codes, and an owner inside the actor's scope. */
   async function checkRules(actor: Actor, input: CustomerInput, current?: CustomerRow): Promise<Editable> {
     const errors: FieldErrors = {};
+    const dictionaries = await loadDictionaries(db, dictionaryFields.map(([, type]) => type), 'en');
     for (const [field, type] of dictionaryFields) {
       const code = input[field];
-      if (code && !(await isSelectable(db, type, code, current?.[field]))) errors[field] = { key: 'validation.choice' };
+      if (code && !dictionaries.isSelectable(type, code, current?.[field])) errors[field] = { key: 'validation.choice' };
     }
     let ownerId = current?.owner_id ?? actor.id;
     if (actor.permissions.has('customers.assign') && input.owner_id) {

@@ -14,30 +14,42 @@ export type DictionaryValue = {
   is_active: number | boolean;
 };
 
+export type Option = { value: string; label: string };
+export type Labels = (type: DictionaryType, code: string | null | undefined) => string;
+
 export function labelOf(value: Pick<DictionaryValue, 'label_zh' | 'label_en'>, locale: Locale): string {
   return locale === 'en' ? value.label_en : value.label_zh;
 }
 
-/** Values a picker offers: active ones only, in the admin's order. */
-export async function activeValues(db: Knex, type: DictionaryType): Promise<DictionaryValue[]> {
-  return db('dictionaries').where({ type, is_active: true }).orderBy([{ column: 'sort' }, { column: 'id' }]);
-}
+/** The dictionaries of some types as one page needs them, read in a single query. */
+export type Dictionaries = {
+  /** Values a picker offers: active ones only, in the admin's order. */
+  active(type: DictionaryType): Option[];
+  /** Labels for stored codes, deactivated values included, so an old record stays readable. */
+  label: Labels;
+  /** Is this code selectable? A record's current code is accepted even if since deactivated. */
+  isSelectable(type: DictionaryType, code: string, currentCode?: string | null): boolean;
+};
 
-export type Labels = (type: DictionaryType, code: string | null | undefined) => string;
-
-/**
- * Labels for showing stored codes, deactivated values included, so an old record stays readable.
- * Falls back to the code itself for a value that was never in the dictionary.
- */
-export async function labelsFor(db: Knex, types: readonly DictionaryType[], locale: Locale): Promise<Labels> {
-  const rows: DictionaryValue[] = await db('dictionaries').whereIn('type', types);
-  const map = new Map(rows.map((r) => [`${r.type}:${r.code}`, labelOf(r, locale)]));
-  return (type, code) => (code ? (map.get(`${type}:${code}`) ?? code) : '');
-}
-
-/** Is this code a selectable value of the type? A record's current code is accepted even if since deactivated. */
-export async function isSelectable(db: Knex, type: DictionaryType, code: string, currentCode?: string | null): Promise<boolean> {
-  if (currentCode && code === currentCode) return true;
-  const row = await db('dictionaries').where({ type, code, is_active: true }).first('id');
-  return !!row;
+export async function loadDictionaries(
+  db: Knex,
+  types: readonly DictionaryType[],
+  locale: Locale,
+): Promise<Dictionaries> {
+  const rows: DictionaryValue[] = await db('dictionaries')
+    .whereIn('type', types)
+    .orderBy([{ column: 'sort' }, { column: 'id' }]);
+  const byKey = new Map(rows.map((r) => [`${r.type}:${r.code}`, r]));
+  return {
+    active: (type) =>
+      rows.filter((r) => r.type === type && Boolean(r.is_active)).map((r) => ({ value: r.code, label: labelOf(r, locale) })),
+    // Falls back to the code itself for a value that was never in the dictionary.
+    label: (type, code) => {
+      if (!code) return '';
+      const row = byKey.get(`${type}:${code}`);
+      return row ? labelOf(row, locale) : code;
+    },
+    isSelectable: (type, code, currentCode) =>
+      (!!currentCode && code === currentCode) || Boolean(byKey.get(`${type}:${code}`)?.is_active),
+  };
 }
