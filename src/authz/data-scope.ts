@@ -25,7 +25,22 @@ export async function departmentTreeIds(db: Knex, rootId: number): Promise<numbe
   return result;
 }
 
-export async function ownerScope(db: Knex, actor: Actor): Promise<OwnerScope> {
+// The actor object lives for one request (it is loaded from the session each time), so keying on it
+// computes a manager's scope once per request however many queries need it, and never longer.
+const scopeOfRequest = new WeakMap<Actor, Promise<OwnerScope>>();
+
+export function ownerScope(db: Knex, actor: Actor): Promise<OwnerScope> {
+  let scope = scopeOfRequest.get(actor);
+  if (!scope) {
+    scope = computeOwnerScope(db, actor);
+    scopeOfRequest.set(actor, scope);
+    // A failed lookup is not remembered; the next query asks again.
+    scope.catch(() => scopeOfRequest.delete(actor));
+  }
+  return scope;
+}
+
+async function computeOwnerScope(db: Knex, actor: Actor): Promise<OwnerScope> {
   if (actor.dataScope === 'all') return { kind: 'all' };
   if (actor.dataScope === 'department_tree' && actor.departmentId !== null) {
     const departments = await departmentTreeIds(db, actor.departmentId);

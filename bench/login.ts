@@ -1,0 +1,24 @@
+import { SESSION_COOKIE } from '../src/app.js';
+
+// Logs in the way a browser does: GET /login for the CSRF field and its session cookie, then POST the form.
+function sessionCookie(res: Response): string | undefined {
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  return cookie?.split(';')[0];
+}
+
+/** The `crm.sid=...` cookie of a fresh session logged in as `username`. */
+export async function logIn(baseUrl: string, username: string, password: string): Promise<string> {
+  const form = await fetch(`${baseUrl}/login`);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+  const preLogin = sessionCookie(form);
+  if (!csrf || !preLogin) throw new Error(`GET /login gave no CSRF token or session cookie (status ${form.status})`);
+  const res = await fetch(`${baseUrl}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: preLogin, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, username, password }),
+  });
+  const cookie = sessionCookie(res);
+  if (res.status !== 303 || !cookie) throw new Error(`Logging in as ${username} answered ${res.status}`);
+  return cookie;
+}
