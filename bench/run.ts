@@ -5,6 +5,7 @@ import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { parseArgs } from './args.js';
+import { ensureBufferPool } from './buffer-pool.js';
 import { drive } from './drive.js';
 import { fillDatabase } from './fill-database.js';
 import { captureStatements, measureFloor } from './floor.js';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const loadBefore = os.loadavg()[0];
   const { db, organisation, fillSeconds } = await fillDatabase(args.url, args.customers, log);
+  await ensureBufferPool(db, log);
   const [[database]] = (await db.raw('select version() as version, @@innodb_buffer_pool_size as pool')) as [
     [{ version: string; pool: number }],
   ];
