@@ -1,10 +1,11 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../app-context.js';
 import { actorOf } from '../../authz/guards.js';
-import { HttpError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { HttpError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { redirectWithFlash } from '../../shared/flash.js';
 import { parsePage } from '../../shared/pagination.js';
 import { renderPage } from '../../shared/render.js';
+import { idParam, requestInfo } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
 import { DICTIONARY_TYPES, labelOf } from '../dictionaries/dictionary.repository.js';
 import { listUrl, newValues, valuesOfBody, valuesOfRecord, type FormValues } from './dictionaries.form.js';
@@ -14,16 +15,9 @@ import { dictionaryAdminService, ValueInUseError } from './dictionaries.service.
 
 const VIEWS = 'features/admin-dictionaries/views';
 
-function idParam(req: Request): number {
-  const id = Number(req.params.id);
-  if (!Number.isSafeInteger(id) || id < 1) throw new NotFoundError();
-  return id;
-}
-
 export function adminDictionaryController({ db }: AppContext) {
   const repo = dictionaryAdminRepository(db);
   const service = dictionaryAdminService(db);
-  const info = (req: Request) => ({ ip: req.ip ?? null });
 
   async function showForm(
     req: Request,
@@ -60,7 +54,7 @@ export function adminDictionaryController({ db }: AppContext) {
       const parsed = parseForm(dictionaryNewInput, req.body);
       if (!parsed.ok) return showForm(req, res, 'new', values, { status: 422, errors: parsed.errors });
       try {
-        const entry = await service.createValue(actorOf(req), parsed.data, info(req));
+        const entry = await service.createValue(actorOf(req), parsed.data, requestInfo(req));
         redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.created', { label: labelOf(entry, req.locale) }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', values, { status: 422, errors: err.fields });
@@ -79,7 +73,7 @@ export function adminDictionaryController({ db }: AppContext) {
       const values = { ...valuesOfBody(req.body), type: entry.type, code: entry.code };
       const parsed = parseForm(dictionaryEditInput, req.body);
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, entry });
-      const saved = await service.updateValue(actorOf(req), entry.id, parsed.data, info(req));
+      const saved = await service.updateValue(actorOf(req), entry.id, parsed.data, requestInfo(req));
       redirectWithFlash(req, res, listUrl(saved.type), req.t('admin.dictionaries.updated', { label: labelOf(saved, req.locale) }));
     },
 
@@ -87,17 +81,17 @@ export function adminDictionaryController({ db }: AppContext) {
       const id = idParam(req);
       const parsed = moveInput.safeParse(req.body);
       if (!parsed.success) throw new HttpError(400, 'Unknown direction');
-      const entry = await service.move(actorOf(req), id, parsed.data.direction, info(req));
+      const entry = await service.move(actorOf(req), id, parsed.data.direction, requestInfo(req));
       redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.moved', { label: labelOf(entry, req.locale) }));
     },
 
     activate: async (req: Request, res: Response) => {
-      const entry = await service.setActive(actorOf(req), idParam(req), true, info(req));
+      const entry = await service.setActive(actorOf(req), idParam(req), true, requestInfo(req));
       redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.activated', { label: labelOf(entry, req.locale) }));
     },
 
     deactivate: async (req: Request, res: Response) => {
-      const entry = await service.setActive(actorOf(req), idParam(req), false, info(req));
+      const entry = await service.setActive(actorOf(req), idParam(req), false, requestInfo(req));
       redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.deactivated', { label: labelOf(entry, req.locale) }));
     },
 
@@ -108,7 +102,7 @@ export function adminDictionaryController({ db }: AppContext) {
     remove: async (req: Request, res: Response) => {
       const id = idParam(req);
       try {
-        const entry = await service.deleteValue(actorOf(req), id, info(req));
+        const entry = await service.deleteValue(actorOf(req), id, requestInfo(req));
         redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.deleted', { label: labelOf(entry, req.locale) }));
       } catch (err) {
         if (err instanceof ValueInUseError) return showDelete(req, res, await service.findOrFail(id), err.status);

@@ -1,5 +1,6 @@
 import { DICTIONARY_TYPES, type DictionaryType } from '../dictionaries/dictionary.repository.js';
 import type { DictionaryEntry } from './dictionaries.repository.js';
+import { typedValues } from '../../shared/request.js';
 
 export type FormValues = Record<string, string>;
 
@@ -19,13 +20,7 @@ export function valuesOfRecord(value: DictionaryEntry): FormValues {
 
 /** What the admin typed, kept as typed for showing the form again. */
 export function valuesOfBody(body: unknown): FormValues {
-  const source = (body ?? {}) as Record<string, unknown>;
-  const values: FormValues = {};
-  for (const field of FORM_FIELDS) {
-    const value = source[field];
-    values[field] = typeof value === 'string' ? value : '';
-  }
-  return values;
+  return typedValues(body, FORM_FIELDS);
 }
 
 /** A blank new value of a type (the list's current tab), active by default. */

@@ -2,10 +2,11 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../app-context.js';
 import { isLocked } from '../../auth/lockout.js';
 import { actorOf } from '../../authz/guards.js';
-import { NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { redirectWithFlash } from '../../shared/flash.js';
 import { parsePage } from '../../shared/pagination.js';
 import { renderPage } from '../../shared/render.js';
+import { idParam, requestInfo } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
 import { formOptions, valuesOfBody, valuesOfRecord, type FormValues } from './users.form.js';
 import { userRepository, type UserListRow } from './users.repository.js';
@@ -14,16 +15,9 @@ import { userService } from './users.service.js';
 
 const VIEWS = 'features/admin-users/views';
 
-function idParam(req: Request): number {
-  const id = Number(req.params.id);
-  if (!Number.isSafeInteger(id) || id < 1) throw new NotFoundError();
-  return id;
-}
-
 export function adminUserController({ db }: AppContext) {
   const repo = userRepository(db);
   const service = userService(db);
-  const info = (req: Request) => ({ ip: req.ip ?? null });
 
   async function showForm(
     req: Request,
@@ -64,7 +58,7 @@ export function adminUserController({ db }: AppContext) {
       const parsed = parseForm(newUserInput, req.body);
       if (!parsed.ok) return showForm(req, res, 'new', values, { status: 422, errors: parsed.errors });
       try {
-        await service.createUser(actorOf(req), parsed.data, info(req));
+        await service.createUser(actorOf(req), parsed.data, requestInfo(req));
         redirectWithFlash(req, res, '/admin/users', req.t('admin.users.created', { name: parsed.data.username }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', values, { status: 422, errors: err.fields });
@@ -83,7 +77,7 @@ export function adminUserController({ db }: AppContext) {
       const parsed = parseForm(userProfileInput, req.body);
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, account: user });
       try {
-        await service.updateUser(actorOf(req), user.id, parsed.data, info(req));
+        await service.updateUser(actorOf(req), user.id, parsed.data, requestInfo(req));
         redirectWithFlash(req, res, '/admin/users', req.t('admin.users.updated', { name: user.username }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'edit', values, { status: 422, errors: err.fields, account: user });
@@ -100,7 +94,7 @@ export function adminUserController({ db }: AppContext) {
       const parsed = parseForm(passwordInput, req.body);
       if (!parsed.ok) return showPasswordForm(req, res, user, parsed.errors, 422);
       try {
-        await service.resetPassword(actorOf(req), user.id, parsed.data, info(req));
+        await service.resetPassword(actorOf(req), user.id, parsed.data, requestInfo(req));
         redirectWithFlash(req, res, `/admin/users/${user.id}/edit`, req.t('admin.users.password_reset', { name: user.username }));
       } catch (err) {
         if (err instanceof ValidationError) return showPasswordForm(req, res, user, err.fields, 422);
@@ -115,7 +109,7 @@ export function adminUserController({ db }: AppContext) {
     deactivate: async (req: Request, res: Response) => {
       const id = idParam(req);
       try {
-        const user = await service.deactivateUser(actorOf(req), id, info(req));
+        const user = await service.deactivateUser(actorOf(req), id, requestInfo(req));
         redirectWithFlash(req, res, '/admin/users', req.t('admin.users.deactivated', { name: user.username }));
       } catch (err) {
         if (err instanceof ValidationError) return showDeactivate(req, res, await service.findOrFail(id), err.fields, 422);
@@ -124,12 +118,12 @@ export function adminUserController({ db }: AppContext) {
     },
 
     activate: async (req: Request, res: Response) => {
-      const user = await service.activateUser(actorOf(req), idParam(req), info(req));
+      const user = await service.activateUser(actorOf(req), idParam(req), requestInfo(req));
       redirectWithFlash(req, res, `/admin/users/${user.id}/edit`, req.t('admin.users.activated', { name: user.username }));
     },
 
     unlock: async (req: Request, res: Response) => {
-      const user = await service.unlock(actorOf(req), idParam(req), info(req));
+      const user = await service.unlock(actorOf(req), idParam(req), requestInfo(req));
       redirectWithFlash(req, res, `/admin/users/${user.id}/edit`, req.t('admin.users.unlocked', { name: user.username }));
     },
   };

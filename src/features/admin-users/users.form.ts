@@ -1,6 +1,7 @@
 import type { Locale } from '../../i18n/i18n.js';
 import type { DepartmentRow, RoleRow, UserRepository, UserRow } from './users.repository.js';
 import { FORM_FIELDS } from './users.schema.js';
+import { typedValues } from '../../shared/request.js';
 
 export type FormValues = Record<string, string>;
 export type Option = { value: string; label: string };
@@ -14,13 +15,7 @@ export function valuesOfRecord(user: UserRow): FormValues {
 
 /** What the admin typed, kept as typed for showing the form again (passwords excepted). */
 export function valuesOfBody(body: unknown): FormValues {
-  const source = (body ?? {}) as Record<string, unknown>;
-  const values: FormValues = {};
-  for (const field of FORM_FIELDS) {
-    const value = source[field];
-    values[field] = typeof value === 'string' ? value : '';
-  }
-  return values;
+  return typedValues(body, FORM_FIELDS);
 }
 
 /** "Sales East / East Team 2": a department named with its parents, so sub-teams are told apart. */

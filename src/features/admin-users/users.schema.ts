@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalFilter } from '../../shared/request.js';
 
 /** Optional text: trimmed, and an empty field is stored as NULL. */
 const optionalText = (max: number) =>
@@ -63,14 +64,6 @@ export const FORM_FIELDS = ['username', ...PROFILE_FIELDS] as const;
 export const USER_SORT_COLUMNS = ['username', 'display_name', 'last_login_at', 'created_at'] as const;
 export type UserSortColumn = (typeof USER_SORT_COLUMNS)[number];
 export const USER_STATUSES = ['active', 'inactive', 'locked'] as const;
-
-const optionalFilter = z
-  .string()
-  .trim()
-  .max(100)
-  .optional()
-  .catch(undefined)
-  .transform((v) => (v ? v : undefined));
 
 export const userListQuery = z.object({
   q: optionalFilter,

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from 
 import { redirectWithFlash } from '../../shared/flash.js';
 import { parsePage } from '../../shared/pagination.js';
 import { renderPage } from '../../shared/render.js';
+import { idParam, requestInfo } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { formOptions, newCustomerValues, pickerTypes, valuesOfBody, valuesOfRecord, type FormValues } from './customers.form.js';
@@ -14,16 +15,9 @@ import { customerRepository } from './customers.repository.js';
 import { customerListQuery, customerInput, versionInput } from './customers.schema.js';
 import { customerService } from './customers.service.js';
 
-function idParam(req: Request): number {
-  const id = Number(req.params.id);
-  if (!Number.isSafeInteger(id) || id < 1) throw new NotFoundError();
-  return id;
-}
-
 export function customerController({ db }: AppContext) {
   const repo = customerRepository(db);
   const service = customerService(db);
-  const info = (req: Request) => ({ ip: req.ip ?? null });
 
   async function showForm(
     req: Request,
@@ -71,7 +65,7 @@ export function customerController({ db }: AppContext) {
         if (duplicates.length > 0) return showForm(req, res, 'new', values, { duplicates });
       }
       try {
-        const id = await service.createCustomer(actor, parsed.data, info(req));
+        const id = await service.createCustomer(actor, parsed.data, requestInfo(req));
         redirectWithFlash(req, res, `/customers/${id}`, req.t('customers.created', { name: parsed.data.name }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', values, { status: 422, errors: err.fields });
@@ -106,7 +100,7 @@ export function customerController({ db }: AppContext) {
       if (!version.success) throw new NotFoundError();
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, customerId: id });
       try {
-        await service.updateCustomer(actor, id, version.data.version, parsed.data, info(req));
+        await service.updateCustomer(actor, id, version.data.version, parsed.data, requestInfo(req));
         redirectWithFlash(req, res, `/customers/${id}`, req.t('customers.updated', { name: parsed.data.name }));
       } catch (err) {
         if (err instanceof ValidationError) {
@@ -135,12 +129,12 @@ export function customerController({ db }: AppContext) {
     },
 
     remove: async (req: Request, res: Response) => {
-      const customer = await service.deleteCustomer(actorOf(req), idParam(req), info(req));
+      const customer = await service.deleteCustomer(actorOf(req), idParam(req), requestInfo(req));
       redirectWithFlash(req, res, '/customers', req.t('customers.deleted', { name: customer.name }));
     },
 
     restore: async (req: Request, res: Response) => {
-      const customer = await service.restoreCustomer(actorOf(req), idParam(req), info(req));
+      const customer = await service.restoreCustomer(actorOf(req), idParam(req), requestInfo(req));
       redirectWithFlash(req, res, `/customers/${customer.id}`, req.t('customers.restored', { name: customer.name }));
     },
   };

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { assignableUsers } from '../../authz/data-scope.js';
 import { toLocalInput } from '../../i18n/format.js';
+import { typedValues } from '../../shared/request.js';
 import type { Locale } from '../../i18n/i18n.js';
 import { loadDictionaries, type DictionaryType, type Option } from '../dictionaries/dictionary.repository.js';
 import type { CustomerRow } from './customers.repository.js';
@@ -28,13 +29,7 @@ export function valuesOfRecord(record: CustomerRow, timeZone: string): FormValue
 
 /** What the user typed, kept as typed, for showing the form again. */
 export function valuesOfBody(body: unknown): FormValues {
-  const source = (body ?? {}) as Record<string, unknown>;
-  const values: FormValues = {};
-  for (const field of [...CUSTOMER_FIELDS, 'version']) {
-    const value = source[field];
-    values[field] = typeof value === 'string' ? value : '';
-  }
-  return values;
+  return typedValues(body, [...CUSTOMER_FIELDS, 'version']);
 }
 
 export function newCustomerValues(actor: Actor): FormValues {

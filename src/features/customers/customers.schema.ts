@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalFilter } from '../../shared/request.js';
 
 /** Optional text: trimmed, and an empty field is stored as NULL. */
 const optionalText = (max: number) =>
@@ -44,14 +45,6 @@ export const versionInput = z.object({ version: z.coerce.number().int().min(1) }
 
 export const SORTABLE_COLUMNS = ['name', 'status', 'level', 'last_contact_at', 'next_follow_up_at', 'updated_at', 'created_at'] as const;
 export type SortColumn = (typeof SORTABLE_COLUMNS)[number];
-
-const optionalFilter = z
-  .string()
-  .trim()
-  .max(100)
-  .optional()
-  .catch(undefined)
-  .transform((v) => (v ? v : undefined));
 
 export const customerListQuery = z.object({
   q: optionalFilter,

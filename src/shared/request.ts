@@ -1,0 +1,35 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import { NotFoundError } from './errors.js';
+
+/** The `:id` of a resource route; anything but a positive integer is a record that does not exist. */
+export function idParam(req: Request): number {
+  const id = Number(req.params.id);
+  if (!Number.isSafeInteger(id) || id < 1) throw new NotFoundError();
+  return id;
+}
+
+/** What an audit row records about the request that made a change. */
+export function requestInfo(req: Request): { ip: string | null } {
+  return { ip: req.ip ?? null };
+}
+
+/** What the user typed into the named fields, kept as typed to show a form again. */
+export function typedValues(body: unknown, fields: readonly string[]): Record<string, string> {
+  const source = (body ?? {}) as Record<string, unknown>;
+  const values: Record<string, string> = {};
+  for (const field of fields) {
+    const value = source[field];
+    values[field] = typeof value === 'string' ? value : '';
+  }
+  return values;
+}
+
+/** A list filter from the query string: trimmed, empty or malformed means "no filter". */
+export const optionalFilter = z
+  .string()
+  .trim()
+  .max(100)
+  .optional()
+  .catch(undefined)
+  .transform((v) => (v ? v : undefined));
