@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { hashPassword } from '../src/auth/passwords.js';
+import { insertRow } from '../src/db/sql.js';
 import { toDbTime } from '../src/db/time.js';
 import { generateCustomer } from './customer-generator.js';
 import { DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_USERS } from './demo-directory.js';
@@ -17,7 +18,7 @@ export async function seedDemo(db: Knex, options: DemoOptions = {}): Promise<voi
       const existing = await trx('departments').where({ name_zh: d.name_zh }).first('id');
       const id =
         existing?.id ??
-        (await insertId(trx, 'departments', {
+        (await insertRow(trx, 'departments', {
           name_zh: d.name_zh,
           name_en: d.name_en,
           parent_id: parentId,
@@ -35,7 +36,7 @@ export async function seedDemo(db: Knex, options: DemoOptions = {}): Promise<voi
       const existing = await trx('users').where('username', u.username).first('id');
       const id =
         existing?.id ??
-        (await insertId(trx, 'users', {
+        (await insertRow(trx, 'users', {
           username: u.username,
           password_hash: passwordHash,
           display_name: u.display_name,
@@ -79,11 +80,6 @@ function contactDates(n: number): { last_contact_at: string | null; next_follow_
   const last = new Date(Date.now() - ((n * 37) % 60) * DAY - (n % 9) * 3600 * 1000);
   const next = n % 3 === 0 ? new Date(Date.now() + (((n * 11) % 21) - 7) * DAY) : null;
   return { last_contact_at: toDbTime(last), next_follow_up_at: next ? toDbTime(next) : null };
-}
-
-async function insertId(trx: Knex.Transaction, table: string, row: Record<string, unknown>): Promise<number> {
-  const [result] = await trx(table).insert(row);
-  return typeof result === 'object' ? (result as { id: number }).id : result;
 }
 
 /** Seeds the demo only into a database without users, so a real installation is never touched. */

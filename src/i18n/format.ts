@@ -16,16 +16,18 @@ export function dateTimeFormatter(locale: Locale, timeZone: string): Formatters 
   return formatters;
 }
 
+/** Date and time to the minute, on a 24-hour clock. */
+const TO_THE_MINUTE: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+};
+
 function buildFormatters(locale: Locale, timeZone: string) {
-  const dateTime = new Intl.DateTimeFormat(locale, {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
+  const dateTime = new Intl.DateTimeFormat(locale, { timeZone, ...TO_THE_MINUTE });
   const dateOnly = new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   return {
     dateTime: (value: string | Date | null | undefined) => {
@@ -39,19 +41,18 @@ function buildFormatters(locale: Locale, timeZone: string) {
   };
 }
 
+const inputFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** "2026-11-21 09:30:00" (UTC) → "2026-11-21T17:30" in the user's zone, for datetime-local inputs. */
 export function toLocalInput(value: string | null | undefined, timeZone: string): string {
   const d = fromDbTime(value);
   if (!d) return '';
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(d);
+  let formatter = inputFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, ...TO_THE_MINUTE });
+    inputFormatters.set(timeZone, formatter);
+  }
+  const parts = formatter.formatToParts(d);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
 }

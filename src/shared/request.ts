@@ -1,5 +1,4 @@
 import type { Request } from 'express';
-import { z } from 'zod';
 import { NotFoundError } from './errors.js';
 
 /** The `:id` of a resource route; anything but a positive integer is a record that does not exist. */
@@ -10,7 +9,9 @@ export function idParam(req: Request): number {
 }
 
 /** What an audit row records about the request that made a change. */
-export function requestInfo(req: Request): { ip: string | null } {
+export type RequestInfo = { ip: string | null };
+
+export function requestInfo(req: Request): RequestInfo {
   return { ip: req.ip ?? null };
 }
 
@@ -24,12 +25,3 @@ export function typedValues(body: unknown, fields: readonly string[]): Record<st
   }
   return values;
 }
-
-/** A list filter from the query string: trimmed, empty or malformed means "no filter". */
-export const optionalFilter = z
-  .string()
-  .trim()
-  .max(100)
-  .optional()
-  .catch(undefined)
-  .transform((v) => (v ? v : undefined));

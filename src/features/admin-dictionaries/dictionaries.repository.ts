@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertRow, likePattern } from '../../db/sql.js';
 import { pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { DictionaryType, DictionaryValue } from '../dictionaries/dictionary.repository.js';
 import type { DictionaryListQuery } from './dictionaries.schema.js';
@@ -8,18 +9,14 @@ export type DictionaryEntry = Omit<DictionaryValue, 'is_active'> & { is_active: 
 
 const asEntry = (row: DictionaryValue): DictionaryEntry => ({ ...row, is_active: Boolean(row.is_active) });
 
-/** LIKE '%text%' with the user's % and _ taken literally; a type holds a handful of values. */
-function containsPattern(text: string): string {
-  return '%' + text.replace(/[!%_]/g, '!$&') + '%';
-}
-
 // The admin's view of the dictionaries table: every value, deactivated ones included.
 // Pickers elsewhere read only active values through features/dictionaries/dictionary.repository.ts.
 export function dictionaryAdminRepository(db: Knex) {
   function filtered(filters: DictionaryListQuery): Knex.QueryBuilder {
     const query = db('dictionaries').where('type', filters.type);
     if (filters.q) {
-      const pattern = containsPattern(filters.q);
+      // A type holds a handful of values, so they match anywhere in the text.
+    const pattern = likePattern(filters.q, 'contains');
       query.where((w) =>
         w
           .whereRaw("code like ? escape '!'", [pattern])
@@ -44,8 +41,8 @@ export function dictionaryAdminRepository(db: Knex) {
       return pageOf(rows.slice(0, page.perPage).map(asEntry), page, Number(counted?.n ?? 0), rows.length > page.perPage);
     },
 
-    async findById(id: number, trx: Knex = db): Promise<DictionaryEntry | undefined> {
-      const row: DictionaryValue | undefined = await trx('dictionaries').where('id', id).first();
+    async findById(id: number): Promise<DictionaryEntry | undefined> {
+      const row: DictionaryValue | undefined = await db('dictionaries').where('id', id).first();
       return row ? asEntry(row) : undefined;
     },
 
@@ -56,8 +53,9 @@ export function dictionaryAdminRepository(db: Knex) {
     },
 
     /** Every value of a type in picker order, for renumbering. */
-    async inOrder(trx: Knex.Transaction, type: DictionaryType): Promise<Array<{ id: number; sort: number }>> {
-      return trx('dictionaries').where('type', type).orderBy([{ column: 'sort' }, { column: 'id' }]).select('id', 'sort');
+    async inOrder(trx: Knex.Transaction, type: DictionaryType): Promise<DictionaryEntry[]> {
+      const rows: DictionaryValue[] = await trx('dictionaries').where('type', type).orderBy([{ column: 'sort' }, { column: 'id' }]);
+      return rows.map(asEntry);
     },
 
     async nextSort(trx: Knex.Transaction, type: DictionaryType): Promise<number> {
@@ -66,8 +64,7 @@ export function dictionaryAdminRepository(db: Knex) {
     },
 
     async insert(trx: Knex.Transaction, row: Omit<DictionaryEntry, 'id'>): Promise<number> {
-      const [result] = await trx('dictionaries').insert(row);
-      return typeof result === 'object' ? (result as { id: number }).id : result;
+      return insertRow(trx, 'dictionaries', row);
     },
 
     async update(trx: Knex.Transaction, id: number, changes: Partial<Omit<DictionaryEntry, 'id' | 'type' | 'code'>>): Promise<void> {

@@ -1,12 +1,11 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
+import type { RequestInfo } from '../../shared/request.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { dictionaryAdminRepository, type DictionaryEntry } from './dictionaries.repository.js';
 import { DICTIONARY_FIELDS, EDIT_FIELDS, type DictionaryEditInput, type DictionaryNewInput } from './dictionaries.schema.js';
 import { isInUse } from './dictionaries.usage.js';
-
-export type RequestInfo = { ip: string | null };
 
 /** Deleting a value that records still store; the admin is offered deactivation instead. */
 export class ValueInUseError extends ConflictError {
@@ -99,10 +98,8 @@ export function dictionaryAdminService(db: Knex) {
         const to = direction === 'up' ? from - 1 : from + 1;
         if (from < 0 || to < 0 || to >= order.length) return;
         [order[from], order[to]] = [order[to], order[from]];
-        for (const [index, { id: rowId, sort }] of order.entries()) {
-          if (sort === (index + 1) * 10) continue;
-          const row = await repo.findById(rowId, trx);
-          if (row) await saveChanges(trx, actor, row, { sort: (index + 1) * 10 }, info);
+        for (const [index, row] of order.entries()) {
+          if (row.sort !== (index + 1) * 10) await saveChanges(trx, actor, row, { sort: (index + 1) * 10 }, info);
         }
       });
       return current;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertRow, likePattern } from '../../db/sql.js';
 import { toDbTime } from '../../db/time.js';
 import { pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { UserListQuery, UserSortColumn } from './users.schema.js';
@@ -47,21 +48,17 @@ const sortColumn: Record<UserSortColumn, string> = {
   created_at: 'u.id',
 };
 
-/** LIKE '%text%' with the user's % and _ taken literally; the users table is small enough to scan. */
-function containsPattern(text: string): string {
-  return '%' + text.replace(/[!%_]/g, '!$&') + '%';
-}
-
 // Admin pages see every user: there is no data scope here, the route's admin.users key is the guard.
 export function userRepository(db: Knex) {
-  function withNames(trx: Knex = db): Knex.QueryBuilder {
-    return trx('users as u').join('roles as r', 'r.id', 'u.role_id').leftJoin('departments as d', 'd.id', 'u.department_id');
+  function withNames(): Knex.QueryBuilder {
+    return db('users as u').join('roles as r', 'r.id', 'u.role_id').leftJoin('departments as d', 'd.id', 'u.department_id');
   }
 
   function filtered(filters: UserListQuery): Knex.QueryBuilder {
     const query = withNames();
     if (filters.q) {
-      const pattern = containsPattern(filters.q);
+      // The users table is small enough to match anywhere in the text.
+      const pattern = likePattern(filters.q, 'contains');
       query.where((w) =>
         w.whereRaw("u.username like ? escape '!'", [pattern]).orWhereRaw("u.display_name like ? escape '!'", [pattern]),
       );
@@ -95,8 +92,8 @@ export function userRepository(db: Knex) {
       return pageOf(rows.slice(0, page.perPage), page, Number(counted?.n ?? 0), rows.length > page.perPage);
     },
 
-    async findById(id: number, trx: Knex = db): Promise<UserListRow | undefined> {
-      return withNames(trx).where('u.id', id).first(USER_COLUMNS);
+    async findById(id: number): Promise<UserListRow | undefined> {
+      return withNames().where('u.id', id).first(USER_COLUMNS);
     },
 
     /** Usernames are compared without case, as MySQL's collation (and so the unique index) does. */
@@ -106,8 +103,7 @@ export function userRepository(db: Knex) {
     },
 
     async insert(trx: Knex.Transaction, row: Omit<UserRow, 'id' | 'last_login_at' | 'failed_logins' | 'locked_until' | 'locale'> & { password_hash: string }): Promise<number> {
-      const [result] = await trx('users').insert(row);
-      return typeof result === 'object' ? (result as { id: number }).id : result;
+      return insertRow(trx, 'users', row);
     },
 
     async update(trx: Knex.Transaction, id: number, changes: Partial<UserRow> & { password_hash?: string }): Promise<void> {

@@ -1,14 +1,5 @@
 import { z } from 'zod';
-import { optionalFilter } from '../../shared/request.js';
-
-/** Optional text: trimmed, and an empty field is stored as NULL. */
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .optional()
-    .transform((v) => (v ? v : null));
+import { optionalFilter, optionalText } from '../../shared/fields.js';
 
 /** A picked row id from a <select>; empty means "none". */
 const optionalId = z

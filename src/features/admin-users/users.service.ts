@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { unlockUser } from '../../auth/lockout.js';
 import { hashPassword } from '../../auth/passwords.js';
 import type { Actor } from '../../authz/actor.js';
+import type { RequestInfo } from '../../shared/request.js';
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit, type FieldChanges } from '../../shared/audit.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
@@ -14,8 +15,6 @@ import {
   type PasswordInput,
   type UserProfileInput,
 } from './users.schema.js';
-
-export type RequestInfo = { ip: string | null };
 
 const isActive = (user: Pick<UserListRow, 'is_active'>) => Boolean(user.is_active);
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
+import { insertRow, likePattern } from '../../db/sql.js';
 import { COUNT_CAP, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { CustomerListQuery, SortColumn } from './customers.schema.js';
 
@@ -42,18 +43,13 @@ const sortColumn: Record<SortColumn, string> = {
   created_at: 'id',
 };
 
-/** LIKE 'text%' with the user's % and _ taken literally. */
-function prefixPattern(text: string): string {
-  return text.replace(/[!%_]/g, '!$&') + '%';
-}
-
 type Condition = (query: Knex.QueryBuilder) => void;
 
 // The search box matches by prefix, which MySQL answers from an index at a million rows: digits
 // look up the phone, an "@" the e-mail, anything else the name or the company.
 function searchConditions(q: string | undefined): Condition[] {
   if (!q) return [];
-  const pattern = prefixPattern(q);
+  const pattern = likePattern(q, 'prefix');
   const like = (column: string): Condition => (query) => query.whereRaw(`${column} like ? escape '!'`, [pattern]);
   if (/^[\d+\-() ]{3,}$/.test(q)) return [like('phone')];
   if (q.includes('@')) return [like('email')];
@@ -155,8 +151,7 @@ export function customerRepository(db: Knex) {
     },
 
     async insert(trx: Knex.Transaction, row: Omit<CustomerRow, 'id'>): Promise<number> {
-      const [result] = await trx('customers').insert(row);
-      return typeof result === 'object' ? (result as { id: number }).id : result;
+      return insertRow(trx, 'customers', row);
     },
 
     /** Writes only if the version still matches and the row is in scope; 0 means someone else saved first. */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
+import type { RequestInfo } from '../../shared/request.js';
 import { assignableUsers } from '../../authz/data-scope.js';
 import { toDbTime } from '../../db/time.js';
 import { fromLocalInput } from '../../i18n/format.js';
@@ -17,8 +18,6 @@ const dictionaryFields: Array<[field: 'industry' | 'source' | 'level' | 'status'
 ];
 
 type Editable = Pick<CustomerRow, (typeof CUSTOMER_FIELDS)[number]>;
-
-export type RequestInfo = { ip: string | null };
 
 export function customerService(db: Knex) {
   const repo = customerRepository(db);
