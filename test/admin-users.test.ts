@@ -203,6 +203,26 @@ describe('editing a user', () => {
     expect((await manager.get('/customers')).status).toBe(200);
   });
 
+  it('gives a user who is logged in their new role on their next request', async () => {
+    const id = await t.userId('rep1');
+    const rep1 = await loginAs(t.app, 'rep1');
+    const edit = (role: string) =>
+      postForm(admin, `/admin/users/${id}`, {
+        display_name: '李明',
+        email: 'rep1@demo.example.com',
+        phone: '',
+        role_id: role,
+        department_id: String(departmentOfRep1),
+      });
+    const departmentOfRep1 = (await t.db('users').where({ id }).first('department_id')).department_id;
+    // The owner filter is for roles that may assign customers; a rep's list has none.
+    expect((await rep1.get('/customers')).text).not.toContain('name="owner_id"');
+    expect((await edit(String(await roleId('manager')))).status).toBe(303);
+    expect((await rep1.get('/customers')).text).toContain('name="owner_id"');
+    expect((await edit(String(await roleId('rep')))).status).toBe(303);
+    expect((await rep1.get('/customers')).text).not.toContain('name="owner_id"');
+  });
+
   it('shows the edit form again with 422 and the typed values', async () => {
     const id = await t.userId('rep1');
     const res = await postForm(admin, `/admin/users/${id}`, {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { Authenticator } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Actor } from '../authz/actor.js';
+import { cachedReference } from '../db/reference-cache.js';
 import { loadActor } from './load-actor.js';
 import { checkLogin } from './login-check.js';
 
@@ -29,7 +30,9 @@ export function createPassport(db: Knex) {
   );
   passport.serializeUser((user, done) => done(null, user.id));
   passport.deserializeUser((id: number, done) => {
-    loadActor(db, id).then((actor) => done(null, actor ?? false), done);
+    // Every request needs the actor; it is reference data (see reference-cache.ts), so it is read
+    // once per few seconds. The object is shared by concurrent requests and must not be changed.
+    cachedReference(db, `actor:${id}`, () => loadActor(db, id)).then((actor) => done(null, actor ?? false), done);
   });
   return passport;
 }

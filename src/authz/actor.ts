@@ -1,7 +1,7 @@
 import type { DataScope, Permission } from './permissions.js';
 
 /** The logged-in user as every service and repository sees it. */
-export type Actor = {
+export type Actor = Readonly<{
   id: number;
   username: string;
   displayName: string;
@@ -11,7 +11,7 @@ export type Actor = {
   permissions: ReadonlySet<Permission>;
   locale: string | null;
   timeZone: string;
-};
+}>;
 
 export function hasPermission(actor: Actor | undefined, permission: Permission): boolean {
   return !!actor && actor.permissions.has(permission);

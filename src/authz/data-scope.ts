@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { cachedReference } from '../db/reference-cache.js';
 import type { Actor } from './actor.js';
 
 // The one place that decides whose records an actor may see. Repositories call ownerScope() and
@@ -6,20 +7,30 @@ import type { Actor } from './actor.js';
 
 export type OwnerScope = { kind: 'all' } | { kind: 'owners'; ownerIds: number[] };
 
+type OrganisationUser = { id: number; department_id: number | null; display_name: string; username: string; is_active: number | boolean };
+type Organisation = { departments: Array<{ id: number; parent_id: number | null }>; users: OrganisationUser[] };
+
+/** Departments and users: a few hundred rows read once per REFERENCE_TTL_MS rather than per request. */
+function organisation(db: Knex): Promise<Organisation> {
+  return cachedReference(db, 'organisation', async () => ({
+    departments: await db('departments').select('id', 'parent_id'),
+    users: await db('users').orderBy('display_name').select('id', 'department_id', 'display_name', 'username', 'is_active'),
+  }));
+}
+
 /** Ids of a department and all departments below it. */
-export async function departmentTreeIds(db: Knex, rootId: number): Promise<number[]> {
-  const rows: Array<{ id: number; parent_id: number | null }> = await db('departments').select('id', 'parent_id');
+function departmentTree(departments: Organisation['departments'], rootId: number): Set<number> {
   const children = new Map<number, number[]>();
-  for (const row of rows) {
+  for (const row of departments) {
     if (row.parent_id === null) continue;
     children.set(row.parent_id, [...(children.get(row.parent_id) ?? []), row.id]);
   }
-  const result: number[] = [];
+  const result = new Set<number>();
   const queue = [rootId];
   while (queue.length > 0) {
     const id = queue.shift()!;
-    if (result.includes(id)) continue;
-    result.push(id);
+    if (result.has(id)) continue;
+    result.add(id);
     queue.push(...(children.get(id) ?? []));
   }
   return result;
@@ -43,9 +54,9 @@ export function ownerScope(db: Knex, actor: Actor): Promise<OwnerScope> {
 async function computeOwnerScope(db: Knex, actor: Actor): Promise<OwnerScope> {
   if (actor.dataScope === 'all') return { kind: 'all' };
   if (actor.dataScope === 'department_tree' && actor.departmentId !== null) {
-    const departments = await departmentTreeIds(db, actor.departmentId);
-    const users: Array<{ id: number }> = await db('users').whereIn('department_id', departments).select('id');
-    const ownerIds = users.map((u) => u.id);
+    const { departments, users } = await organisation(db);
+    const tree = departmentTree(departments, actor.departmentId);
+    const ownerIds = users.filter((u) => u.department_id !== null && tree.has(u.department_id)).map((u) => u.id);
     if (!ownerIds.includes(actor.id)) ownerIds.push(actor.id);
     return { kind: 'owners', ownerIds };
   }
@@ -67,7 +78,8 @@ export async function assignableUsers(
   db: Knex,
   actor: Actor,
 ): Promise<Array<{ id: number; display_name: string; username: string }>> {
-  const scope = await ownerScope(db, actor);
-  const query = db('users').where('is_active', true).select('id', 'display_name', 'username').orderBy('display_name');
-  return applyOwnerScope(query, scope, 'id');
+  const [scope, { users }] = await Promise.all([ownerScope(db, actor), organisation(db)]);
+  return users
+    .filter((u) => Boolean(u.is_active) && scopeIncludesOwner(scope, u.id))
+    .map(({ id, display_name, username }) => ({ id, display_name, username }));
 }

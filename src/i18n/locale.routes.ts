@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../app-context.js';
+import { forgetReferenceData } from '../db/reference-cache.js';
 import { isLocale } from './i18n.js';
 import { LOCALE_COOKIE } from './locale-middleware.js';
 
@@ -15,7 +16,10 @@ export function localeRoutes({ db }: AppContext): Router {
     const locale = body.locale;
     if (isLocale(locale)) {
       res.cookie(LOCALE_COOKIE, locale, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 * 1000 });
-      if (req.user) await db('users').where('id', req.user.id).update({ locale });
+      if (req.user) {
+        await db('users').where('id', req.user.id).update({ locale });
+        forgetReferenceData(db);
+      }
     }
     res.redirect(303, safeReturnPath(body.return_to));
   });

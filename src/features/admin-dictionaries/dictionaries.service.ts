@@ -1,3 +1,4 @@
+import { referenceTransaction } from '../../db/reference-cache.js';
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import type { RequestInfo } from '../../shared/request.js';
@@ -44,7 +45,7 @@ export function dictionaryAdminService(db: Knex) {
 
     async createValue(actor: Actor, input: DictionaryNewInput, info: RequestInfo): Promise<DictionaryEntry> {
       if (await repo.codeTaken(input.type, input.code)) throw new ValidationError({ code: { key: 'admin.dictionaries.code_taken' } });
-      return db.transaction(async (trx) => {
+      return referenceTransaction(db, async (trx) => {
         const values = {
           type: input.type,
           code: input.code,
@@ -75,14 +76,14 @@ export function dictionaryAdminService(db: Knex) {
         sort: input.sort ?? current.sort,
         is_active: input.is_active,
       };
-      await db.transaction((trx) => saveChanges(trx, actor, current, values, info));
+      await referenceTransaction(db, (trx) => saveChanges(trx, actor, current, values, info));
       return { ...current, ...values };
     },
 
     /** A deactivated value leaves every picker but keeps its label on the records that store it. */
     async setActive(actor: Actor, id: number, active: boolean, info: RequestInfo): Promise<DictionaryEntry> {
       const current = await findOrFail(id);
-      await db.transaction((trx) => saveChanges(trx, actor, current, { is_active: active }, info));
+      await referenceTransaction(db, (trx) => saveChanges(trx, actor, current, { is_active: active }, info));
       return current;
     },
 
@@ -92,7 +93,7 @@ export function dictionaryAdminService(db: Knex) {
      */
     async move(actor: Actor, id: number, direction: 'up' | 'down', info: RequestInfo): Promise<DictionaryEntry> {
       const current = await findOrFail(id);
-      await db.transaction(async (trx) => {
+      await referenceTransaction(db, async (trx) => {
         const order = await repo.inOrder(trx, current.type);
         const from = order.findIndex((row) => row.id === id);
         const to = direction === 'up' ? from - 1 : from + 1;
@@ -108,7 +109,7 @@ export function dictionaryAdminService(db: Knex) {
     /** Deletes a value no record stores; one in use is refused (deactivate it instead). */
     async deleteValue(actor: Actor, id: number, info: RequestInfo): Promise<DictionaryEntry> {
       const current = await findOrFail(id);
-      await db.transaction(async (trx) => {
+      await referenceTransaction(db, async (trx) => {
         if (await isInUse(trx, current.type, current.code)) throw new ValueInUseError();
         await repo.remove(trx, id);
         await writeAudit(trx, {

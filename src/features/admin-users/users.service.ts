@@ -1,3 +1,4 @@
+import { referenceTransaction } from '../../db/reference-cache.js';
 import type { Knex } from 'knex';
 import { unlockUser } from '../../auth/lockout.js';
 import { hashPassword } from '../../auth/passwords.js';
@@ -65,7 +66,7 @@ export function userService(db: Knex) {
     const user = await findOrFail(id);
     if (!active && user.id === actor.id) throw new ValidationError({ _form: { key: 'admin.users.cannot_deactivate_self' } });
     if (isActive(user) === active) return user;
-    await db.transaction(async (trx) => {
+    await referenceTransaction(db, async (trx) => {
       await repo.update(trx, id, { is_active: active });
       await writeAudit(trx, {
         entity: 'user',
@@ -87,7 +88,7 @@ export function userService(db: Knex) {
       const passwordHash = await hashPassword(input.password);
       const now = toDbTime();
       const values = { username: input.username, ...profileOf(input), is_active: true };
-      return db.transaction(async (trx) => {
+      return referenceTransaction(db, async (trx) => {
         const id = await repo.insert(trx, { ...values, password_hash: passwordHash, created_at: now, updated_at: now });
         await writeAudit(trx, {
           entity: 'user',
@@ -110,7 +111,7 @@ export function userService(db: Knex) {
       const values = profileOf(input);
       const changes = changedFields(user, values, PROFILE_FIELDS);
       if (Object.keys(changes).length === 0) return user;
-      await db.transaction(async (trx) => {
+      await referenceTransaction(db, async (trx) => {
         await repo.update(trx, id, values);
         await writeAudit(trx, { entity: 'user', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
       });
@@ -129,7 +130,7 @@ export function userService(db: Knex) {
       const passwordHash = await hashPassword(input.password);
       // The audit trail says that the password changed, never what it is or was (not even as a hash).
       const changes: FieldChanges = { password: { before: null, after: 'reset' }, ...lockChanges(user) };
-      await db.transaction(async (trx) => {
+      await referenceTransaction(db, async (trx) => {
         await repo.update(trx, id, { password_hash: passwordHash });
         await unlockUser(trx, id);
         await writeAudit(trx, { entity: 'user', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
@@ -142,7 +143,7 @@ export function userService(db: Knex) {
       const user = await findOrFail(id);
       const changes = lockChanges(user);
       if (Object.keys(changes).length === 0) return user;
-      await db.transaction(async (trx) => {
+      await referenceTransaction(db, async (trx) => {
         await unlockUser(trx, id);
         await writeAudit(trx, { entity: 'user', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
       });

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { cachedReference } from '../../db/reference-cache.js';
 import type { Locale } from '../../i18n/i18n.js';
 
 export const DICTIONARY_TYPES = ['customer_source', 'industry', 'customer_level', 'customer_status', 'followup_type'] as const;
@@ -21,7 +22,7 @@ export function labelOf(value: Pick<DictionaryValue, 'label_zh' | 'label_en'>, l
   return locale === 'en' ? value.label_en : value.label_zh;
 }
 
-/** The dictionaries of some types as one page needs them, read in a single query. */
+/** The dictionaries of some types as one page needs them (all types are read in one cached query). */
 export type Dictionaries = {
   /** Values a picker offers: active ones only, in the admin's order. */
   active(type: DictionaryType): Option[];
@@ -36,9 +37,10 @@ export async function loadDictionaries(
   types: readonly DictionaryType[],
   locale: Locale,
 ): Promise<Dictionaries> {
-  const rows: DictionaryValue[] = await db('dictionaries')
-    .whereIn('type', types)
-    .orderBy([{ column: 'sort' }, { column: 'id' }]);
+  const all = await cachedReference(db, 'dictionaries', (): Promise<DictionaryValue[]> =>
+    db('dictionaries').orderBy([{ column: 'sort' }, { column: 'id' }]),
+  );
+  const rows = all.filter((r) => types.includes(r.type));
   const byKey = new Map(rows.map((r) => [`${r.type}:${r.code}`, r]));
   return {
     active: (type) =>
