@@ -4,6 +4,14 @@ import * as createDictionaries from './20261121000200_create_dictionaries.js';
 import * as createCustomers from './20261121000300_create_customers.js';
 import * as createAuditLog from './20261121000400_create_audit_log.js';
 import * as seedRolesAndDictionaries from './20261121000500_seed_roles_and_dictionaries.js';
+import * as createProducts from './20261122000100_create_products.js';
+import * as createContacts from './20261122000200_create_contacts.js';
+import * as createPipeline from './20261122000300_create_pipeline.js';
+import * as createFollowups from './20261122000400_create_followups.js';
+import * as createQuotes from './20261122000500_create_quotes.js';
+import * as createContracts from './20261122000600_create_contracts.js';
+import * as createSettings from './20261122000700_create_settings.js';
+import * as seedSalesWorkflow from './20261122000800_seed_sales_workflow.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
 // vitest and compiled JavaScript. Append new files; never edit or reorder a landed one.
@@ -13,4 +21,12 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261121000300_create_customers', createCustomers],
   ['20261121000400_create_audit_log', createAuditLog],
   ['20261121000500_seed_roles_and_dictionaries', seedRolesAndDictionaries],
+  ['20261122000100_create_products', createProducts],
+  ['20261122000200_create_contacts', createContacts],
+  ['20261122000300_create_pipeline', createPipeline],
+  ['20261122000400_create_followups', createFollowups],
+  ['20261122000500_create_quotes', createQuotes],
+  ['20261122000600_create_contracts', createContracts],
+  ['20261122000700_create_settings', createSettings],
+  ['20261122000800_seed_sales_workflow', seedSalesWorkflow],
 ];

@@ -11,7 +11,9 @@ export const DICTIONARY_USAGE: Record<DictionaryType, ReadonlyArray<{ table: str
   industry: [{ table: 'customers', column: 'industry' }],
   customer_level: [{ table: 'customers', column: 'level' }],
   customer_status: [{ table: 'customers', column: 'status' }],
-  followup_type: [],
+  followup_type: [{ table: 'followups', column: 'type' }],
+  lost_reason: [{ table: 'opportunities', column: 'lost_reason' }],
+  payment_method: [{ table: 'payment_records', column: 'method' }],
 };
 
 /** Does any record, deleted ones included (they can be restored), store this code? */

@@ -2,7 +2,15 @@ import type { Knex } from 'knex';
 import { cachedReference } from '../../db/reference-cache.js';
 import type { Locale } from '../../i18n/i18n.js';
 
-export const DICTIONARY_TYPES = ['customer_source', 'industry', 'customer_level', 'customer_status', 'followup_type'] as const;
+export const DICTIONARY_TYPES = [
+  'customer_source',
+  'industry',
+  'customer_level',
+  'customer_status',
+  'followup_type',
+  'lost_reason',
+  'payment_method',
+] as const;
 export type DictionaryType = (typeof DICTIONARY_TYPES)[number];
 
 export type DictionaryValue = {
