@@ -12,6 +12,7 @@ import * as createQuotes from './20261122000500_create_quotes.js';
 import * as createContracts from './20261122000600_create_contracts.js';
 import * as createSettings from './20261122000700_create_settings.js';
 import * as seedSalesWorkflow from './20261122000800_seed_sales_workflow.js';
+import * as customerFollowUpIndexes from './20261122000900_customer_follow_up_indexes.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
 // vitest and compiled JavaScript. Append new files; never edit or reorder a landed one.
@@ -29,4 +30,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261122000600_create_contracts', createContracts],
   ['20261122000700_create_settings', createSettings],
   ['20261122000800_seed_sales_workflow', seedSalesWorkflow],
+  ['20261122000900_customer_follow_up_indexes', customerFollowUpIndexes],
 ];

@@ -11,7 +11,7 @@ import { adminDictionaryRoutes } from './features/admin-dictionaries/dictionarie
 import { adminUserRoutes } from './features/admin-users/users.routes.js';
 import { customerRoutes } from './features/customers/customers.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
-import { homeRoutes } from './features/home/home.routes.js';
+import { myDayRoutes } from './features/my-day/my-day.routes.js';
 import { localeMiddleware } from './i18n/locale-middleware.js';
 import { localeRoutes } from './i18n/locale.routes.js';
 import { fromRoot } from './paths.js';
@@ -87,7 +87,7 @@ export function createApp(ctx: AppContext): Express {
 
   app.use(loginRoutes(passport));
   app.use(localeRoutes(ctx));
-  app.use(homeRoutes(ctx));
+  app.use(myDayRoutes(ctx));
   app.use(customerRoutes(ctx));
   app.use(adminUserRoutes(ctx));
   app.use(adminDictionaryRoutes(ctx));
