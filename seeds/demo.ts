@@ -3,9 +3,15 @@ import { hashPassword } from '../src/auth/passwords.js';
 import { insertRow } from '../src/db/sql.js';
 import { toDbTime } from '../src/db/time.js';
 import { generateCustomer } from './customer-generator.js';
+import { seedDemoSales } from './demo-sales.js';
 import { DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_USERS } from './demo-directory.js';
 
-export type DemoOptions = { customers?: number; passwordHash?: string };
+export type DemoOptions = {
+  customers?: number;
+  passwordHash?: string;
+  /** Contacts, follow-ups and opportunities for the customers (default true; tests make their own). */
+  sales?: boolean;
+};
 
 /** Seeds CONTRACT.md's demo organisation and customers; safe to run again (idempotent). */
 export async function seedDemo(db: Knex, options: DemoOptions = {}): Promise<void> {
@@ -68,6 +74,10 @@ export async function seedDemo(db: Knex, options: DemoOptions = {}): Promise<voi
       };
     });
     for (let i = 0; i < rows.length; i += 100) await trx('customers').insert(rows.slice(i, i + 100));
+    if (options.sales ?? true) {
+      const customers: Array<{ id: number }> = await trx('customers').whereIn('owner_id', repIds).select('id');
+      await seedDemoSales(trx, customers.map((c) => c.id), now);
+    }
   });
 }
 

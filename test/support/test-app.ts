@@ -19,11 +19,16 @@ export type TestApp = {
   userId: (username: string) => Promise<number>;
 };
 
-/** A fresh database with the demo organisation (and `customers` demo customers) behind a real app. */
-export async function createTestApp(options: { customers?: number; env?: Record<string, string> } = {}): Promise<TestApp> {
+/**
+ * A fresh database with the demo organisation and `customers` demo customers behind a real app;
+ * their contacts, follow-ups and opportunities only with `sales: true` (tests make their own).
+ */
+export async function createTestApp(
+  options: { customers?: number; sales?: boolean; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const { db, url, drop } = await freshDatabase();
   demoHash ??= hashPassword(DEMO_PASSWORD);
-  await seedDemo(db, { customers: options.customers ?? 20, passwordHash: await demoHash });
+  await seedDemo(db, { customers: options.customers ?? 20, passwordHash: await demoHash, sales: options.sales ?? false });
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: url,
