@@ -46,3 +46,16 @@ export function pageOf<T>(rows: T[], request: PageRequest, counted: number, hasN
     lastPage: totalCapped ? null : Math.max(1, Math.ceil(total / request.perPage)),
   };
 }
+
+/**
+ * The total that the page's own rows already prove, so the count query can be skipped: a partly
+ * filled page is the last one, and a page reaching past COUNT_CAP shows the total is capped.
+ * `fetched` includes the one row read past the page to know whether a next page exists.
+ * Undefined when only counting can tell: a full page below the cap, or an empty page past the end.
+ */
+export function impliedTotal(request: PageRequest, fetched: number): number | undefined {
+  if (request.offset + fetched > COUNT_CAP) return COUNT_CAP + 1;
+  if (fetched > request.perPage) return undefined;
+  if (fetched > 0 || request.offset === 0) return request.offset + fetched;
+  return undefined;
+}

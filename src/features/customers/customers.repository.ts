@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
 import { insertRow, likePattern } from '../../db/sql.js';
-import { COUNT_CAP, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
+import { COUNT_CAP, impliedTotal, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { CustomerListQuery, SortColumn } from './customers.schema.js';
 
 export type CustomerRow = {
@@ -88,6 +88,12 @@ export function customerRepository(db: Knex) {
     return db.from(first.union(rest).as('matches'));
   }
 
+  async function countUpToCap(scope: OwnerScope, filters: CustomerListQuery): Promise<number> {
+    const capped = matching(scope, filters, 'id').select(db.raw('1')).limit(COUNT_CAP + 1).as('capped');
+    const row = await db.from(capped).count({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+
   return {
     async list(actor: Actor, filters: CustomerListQuery, page: PageRequest): Promise<Page<CustomerListRow>> {
       const scope = await ownerScope(db, actor);
@@ -111,12 +117,10 @@ export function customerRepository(db: Knex) {
           { column: `c.${column}`, order: filters.dir },
           { column: 'c.id', order: filters.dir },
         ]);
-      const counted = await db
-        .from(matching(scope, filters, 'id').select(db.raw('1')).limit(COUNT_CAP + 1).as('capped'))
-        .count({ n: '*' })
-        .first();
+      // Most pages prove their total (a last page, a page past the cap): only the others count.
+      const total = impliedTotal(page, rows.length) ?? (await countUpToCap(scope, filters));
       const hasNext = rows.length > page.perPage;
-      return pageOf(rows.slice(0, page.perPage), page, Number(counted?.n ?? 0), hasNext);
+      return pageOf(rows.slice(0, page.perPage), page, total, hasNext);
     },
 
     /** A customer in the actor's scope; deleted ones only when asked for (the restore page). */

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toDbTime } from '../src/db/time.js';
+import { createTestApp, loginAs, type Agent, type TestApp } from './support/test-app.js';
+
+// The list's total comes from a capped count or, where the page proves it, from the page itself:
+// every way must show the same number.
+let t: TestApp;
+let rep1: Agent;
+
+beforeAll(async () => {
+  t = await createTestApp({ customers: 0 });
+  rep1 = await loginAs(t.app, 'rep1');
+  const owner = await t.userId('rep1');
+  const now = toDbTime();
+  const rows = Array.from({ length: 45 }, (_, i) => ({
+    kind: 'company', name: `分页客户${String(i).padStart(2, '0')}`, status: 'new', owner_id: owner, created_by: owner,
+    version: 1, created_at: now, updated_at: now,
+  }));
+  await t.db('customers').insert(rows);
+});
+afterAll(() => t.close());
+
+const totalOn = (html: string) => /data-test="total">\s*([^<]*?)\s*</.exec(html)?.[1];
+const rowsOn = (html: string) => [...html.matchAll(/<a href="\/customers\/\d+">/g)].length;
+
+describe('the list total', () => {
+  it('is the same on a full page, the last partial page and a page past the end', async () => {
+    const first = (await rep1.get('/customers?page=1').set('Accept-Language', 'en')).text;
+    const last = (await rep1.get('/customers?page=3').set('Accept-Language', 'en')).text;
+    const beyond = (await rep1.get('/customers?page=9').set('Accept-Language', 'en')).text;
+    expect(rowsOn(first)).toBe(20);
+    expect(rowsOn(last)).toBe(5);
+    expect(rowsOn(beyond)).toBe(0);
+    for (const html of [first, last, beyond]) expect(totalOn(html)).toMatch(/\b45\b/);
+    expect(last).toMatch(/3 \/ 3|of 3|3 of 3/);
+  });
+});
