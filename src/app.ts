@@ -9,9 +9,18 @@ import { createPassport } from './auth/passport.js';
 import { KnexSessionStore } from './db/session-store.js';
 import { adminDictionaryRoutes } from './features/admin-dictionaries/dictionaries.routes.js';
 import { adminUserRoutes } from './features/admin-users/users.routes.js';
+import { contractRoutes } from './features/contracts/contracts.routes.js';
 import { customerRoutes } from './features/customers/customers.routes.js';
+import { productRoutes } from './features/products/products.routes.js';
+import { quoteRoutes } from './features/quotes/quotes.routes.js';
+import { paymentRoutes } from './features/payments/payments.routes.js';
+import { opportunityRoutes } from './features/opportunities/opportunities.routes.js';
+import { adminStageRoutes } from './features/admin-stages/stages.routes.js';
+import { contactRoutes } from './features/contacts/contacts.routes.js';
+import { followupRoutes } from './features/followups/followups.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import { myDayRoutes } from './features/my-day/my-day.routes.js';
+import { adminSettingsRoutes } from './features/admin-settings/admin-settings.routes.js';
 import { localeMiddleware } from './i18n/locale-middleware.js';
 import { localeRoutes } from './i18n/locale.routes.js';
 import { fromRoot } from './paths.js';
@@ -88,9 +97,18 @@ export function createApp(ctx: AppContext): Express {
   app.use(loginRoutes(passport));
   app.use(localeRoutes(ctx));
   app.use(myDayRoutes(ctx));
+  app.use(contractRoutes(ctx)); // before customers: it refuses deleting a customer that has contracts
   app.use(customerRoutes(ctx));
+  app.use(productRoutes(ctx));
+  app.use(quoteRoutes(ctx));
+  app.use(paymentRoutes(ctx));
+  app.use(opportunityRoutes(ctx));
+  app.use(adminStageRoutes(ctx));
+  app.use(contactRoutes(ctx));
+  app.use(followupRoutes(ctx));
   app.use(adminUserRoutes(ctx));
   app.use(adminDictionaryRoutes(ctx));
+  app.use(adminSettingsRoutes(ctx));
 
   app.use(notFound);
   app.use(errorHandler(logger, !config.isProduction));

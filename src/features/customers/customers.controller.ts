@@ -1,16 +1,14 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../app-context.js';
 import { actorOf } from '../../authz/guards.js';
-import { historyOf } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { redirectWithFlash } from '../../shared/flash.js';
 import { parsePage } from '../../shared/pagination.js';
 import { renderPage } from '../../shared/render.js';
 import { idParam, requestInfo } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
-import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
-import { formOptions, newCustomerValues, pickerTypes, valuesOfBody, valuesOfRecord, type FormValues } from './customers.form.js';
-import { describeHistory } from './customers.history.js';
+import { renderCustomerPage } from '../timeline/customer-page.js';
+import { formOptions, newCustomerValues, valuesOfBody, valuesOfRecord, type FormValues } from './customers.form.js';
 import { customerRepository } from './customers.repository.js';
 import { customerListQuery, customerInput, versionInput } from './customers.schema.js';
 import { customerService } from './customers.service.js';
@@ -79,9 +77,8 @@ export function customerController({ db }: AppContext) {
         includeDeleted: actor.permissions.has('customers.restore'),
       });
       if (!customer) throw new NotFoundError();
-      const labels = (await loadDictionaries(db, Object.values(pickerTypes), req.locale)).label;
-      const history = await describeHistory(db, await historyOf(db, 'customer', customer.id), labels, res.locals.fmt, req.t);
-      await renderPage(res, 'features/customers/views/show', { title: customer.name, customer, labels, history });
+      // Contacts, the follow-up form and the timeline join the details: see timeline/customer-page.ts.
+      await renderCustomerPage(db, req, res, customer);
     },
 
     editForm: async (req: Request, res: Response) => {

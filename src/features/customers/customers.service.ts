@@ -104,6 +104,9 @@ export function customerService(db: Knex) {
       const current = await repo.findById(actor, id);
       if (!current) throw new NotFoundError();
       await db.transaction(async (trx) => {
+        // A customer with live contracts stays (the contracts feature's route explains why first).
+        const contract = await trx('contracts').where('customer_id', id).whereNull('deleted_at').first('id');
+        if (contract) throw new ValidationError({ _form: { key: 'contracts.refused.customer_has_contracts', params: { name: current.name, count: 1 } } });
         const now = toDbTime();
         const updated = await repo.updateIfVersion(trx, actor, id, current.version, { deleted_at: now, updated_at: now });
         if (updated === 0) throw new ConflictError();

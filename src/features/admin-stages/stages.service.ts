@@ -1,0 +1,147 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../../authz/actor.js';
+import { referenceTransaction } from '../../db/reference-cache.js';
+import { toDbTime } from '../../db/time.js';
+import { changedFields, writeAudit } from '../../shared/audit.js';
+import { ConflictError, HttpError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import type { RequestInfo } from '../../shared/request.js';
+import type { Stage } from '../opportunities/pipeline-stages.js';
+import { stageAdminRepository } from './stages.repository.js';
+import { EDIT_FIELDS, STAGE_FIELDS, type StageEditInput, type StageNewInput } from './stages.schema.js';
+
+/** Deleting a stage that opportunities or their history name; the admin is offered deactivation. */
+export class StageInUseError extends ConflictError {
+  constructor() {
+    super('Stage in use');
+  }
+}
+
+/**
+ * A change that would leave the pipeline without an active won or lost stage: nothing could be won
+ * or lost any more, so it is refused (the change is rolled back).
+ */
+export class PipelineIncompleteError extends HttpError {
+  constructor(readonly missing: Array<'won' | 'lost'>) {
+    super(422, `No active ${missing.join(' and ')} stage would be left`);
+  }
+}
+
+type Editable = Pick<Stage, (typeof EDIT_FIELDS)[number]>;
+
+export function stageAdminService(db: Knex) {
+  const repo = stageAdminRepository(db);
+
+  async function findOrFail(id: number): Promise<Stage> {
+    const stage = await repo.findById(id);
+    if (!stage) throw new NotFoundError();
+    return stage;
+  }
+
+  /** Checked after the change, inside its transaction, so a refused change is never committed. */
+  async function requireClosingStages(trx: Knex.Transaction): Promise<void> {
+    const counts = await repo.activeClosingKinds(trx);
+    const missing = (['won', 'lost'] as const).filter((kind) => counts[kind] === 0);
+    if (missing.length > 0) throw new PipelineIncompleteError(missing);
+  }
+
+  async function saveChanges(trx: Knex.Transaction, actor: Actor, current: Stage, values: Partial<Editable>, info: RequestInfo) {
+    const fields = EDIT_FIELDS.filter((f) => f in values);
+    const changes = changedFields(current, values, fields);
+    if (Object.keys(changes).length === 0) return;
+    await repo.update(trx, current.id, { ...values, updated_at: toDbTime() });
+    await writeAudit(trx, { entity: 'stage', entityId: current.id, action: 'update', actorId: actor.id, changes, ip: info.ip });
+  }
+
+  return {
+    findOrFail,
+    list: () => repo.list(),
+    isInUse: (stage: Stage) => repo.isInUse(db, stage.id),
+
+    async createStage(actor: Actor, input: StageNewInput, info: RequestInfo): Promise<Stage> {
+      if (await repo.codeTaken(input.code)) throw new ValidationError({ code: { key: 'stages.code_taken' } });
+      return referenceTransaction(db, async (trx) => {
+        const values = {
+          code: input.code,
+          name_zh: input.name_zh,
+          name_en: input.name_en,
+          sort: input.sort ?? (await repo.nextSort(trx)),
+          probability: input.probability,
+          kind: input.kind,
+          is_active: input.is_active,
+        };
+        const now = toDbTime();
+        const id = await repo.insert(trx, { ...values, created_at: now, updated_at: now });
+        await writeAudit(trx, {
+          entity: 'stage',
+          entityId: id,
+          action: 'create',
+          actorId: actor.id,
+          changes: changedFields(null, values, STAGE_FIELDS),
+          ip: info.ip,
+        });
+        return { id, ...values };
+      });
+    },
+
+    async updateStage(actor: Actor, id: number, input: StageEditInput, info: RequestInfo): Promise<Stage> {
+      const current = await findOrFail(id);
+      const values: Editable = {
+        name_zh: input.name_zh,
+        name_en: input.name_en,
+        sort: input.sort ?? current.sort,
+        probability: input.probability,
+        kind: input.kind,
+        is_active: input.is_active,
+      };
+      await referenceTransaction(db, async (trx) => {
+        await saveChanges(trx, actor, current, values, info);
+        await requireClosingStages(trx);
+      });
+      return { ...current, ...values };
+    },
+
+    /** A deactivated stage leaves the pickers and the board; opportunities in it keep it. */
+    async setActive(actor: Actor, id: number, active: boolean, info: RequestInfo): Promise<Stage> {
+      const current = await findOrFail(id);
+      await referenceTransaction(db, async (trx) => {
+        await saveChanges(trx, actor, current, { is_active: active }, info);
+        await requireClosingStages(trx);
+      });
+      return current;
+    },
+
+    /** Swaps a stage with its neighbour, then numbers all stages in steps of ten (as dictionaries do). */
+    async move(actor: Actor, id: number, direction: 'up' | 'down', info: RequestInfo): Promise<Stage> {
+      const current = await findOrFail(id);
+      await referenceTransaction(db, async (trx) => {
+        const order = await repo.inOrder(trx);
+        const from = order.findIndex((row) => row.id === id);
+        const to = direction === 'up' ? from - 1 : from + 1;
+        if (from < 0 || to < 0 || to >= order.length) return;
+        [order[from], order[to]] = [order[to], order[from]];
+        for (const [index, row] of order.entries()) {
+          if (row.sort !== (index + 1) * 10) await saveChanges(trx, actor, row, { sort: (index + 1) * 10 }, info);
+        }
+      });
+      return current;
+    },
+
+    async deleteStage(actor: Actor, id: number, info: RequestInfo): Promise<Stage> {
+      const current = await findOrFail(id);
+      await referenceTransaction(db, async (trx) => {
+        if (await repo.isInUse(trx, id)) throw new StageInUseError();
+        await repo.remove(trx, id);
+        await requireClosingStages(trx);
+        await writeAudit(trx, {
+          entity: 'stage',
+          entityId: id,
+          action: 'delete',
+          actorId: actor.id,
+          changes: changedFields(current, {}, STAGE_FIELDS),
+          ip: info.ip,
+        });
+      });
+      return current;
+    },
+  };
+}

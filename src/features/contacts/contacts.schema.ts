@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { optionalFilter, optionalText } from '../../shared/fields.js';
+
+/** A real calendar day typed as YYYY-MM-DD (what <input type="date"> sends). */
+function isCalendarDay(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const day = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value;
+}
+
+export const contactInput = z.object({
+  name: z.string().trim().min(1).max(100),
+  title: optionalText(100),
+  phone: optionalText(50).refine((v) => v === null || /^[0-9+\-() ]{5,50}$/.test(v), 'validation.phone'),
+  email: optionalText(200).refine((v) => v === null || z.email().safeParse(v).success, 'validation.email'),
+  wechat: optionalText(100),
+  // An unticked checkbox sends nothing at all.
+  is_key_decision_maker: z
+    .string()
+    .optional()
+    .transform((v) => v === '1' || v === 'on'),
+  birthday: optionalText(10).refine((v) => v === null || isCalendarDay(v), 'contacts.error.birthday'),
+  remark: optionalText(5000),
+});
+export type ContactInput = z.infer<typeof contactInput>;
+
+/** The fields a contact form edits, in the order the audit trail and the 409 notice list them. */
+export const CONTACT_FIELDS = ['name', 'title', 'phone', 'email', 'wechat', 'is_key_decision_maker', 'birthday', 'remark'] as const;
+
+export const customerIdInput = z.object({ customer_id: z.coerce.number().int().positive() });
+export const versionInput = z.object({ version: z.coerce.number().int().min(1) });
+
+export const SORTABLE_COLUMNS = ['name', 'customer', 'updated_at', 'created_at'] as const;
+export type SortColumn = (typeof SORTABLE_COLUMNS)[number];
+
+// Sorted by name unless asked otherwise: the contacts_name index serves that order for every scope,
+// while the other sorts need a sort of the matching rows.
+export const contactListQuery = z.object({
+  q: optionalFilter,
+  sort: z.enum(SORTABLE_COLUMNS).catch('name'),
+  dir: z.enum(['asc', 'desc']).catch('asc'),
+});
+export type ContactListQuery = z.infer<typeof contactListQuery>;

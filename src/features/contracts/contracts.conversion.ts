@@ -1,0 +1,120 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../../authz/actor.js';
+import { applyOwnerScope, ownerScope } from '../../authz/data-scope.js';
+import { fromCents, toCents } from '../../shared/money.js';
+import { NotFoundError } from '../../shared/errors.js';
+import type { RequestInfo } from '../../shared/request.js';
+import { priceLines, type LineItem } from '../line-items/index.js';
+import { RefusedError } from './contracts.events.js';
+import { ensureContractSequence, insertDraftContract } from './contracts.service.js';
+
+// One-step creation: an accepted quote or a won opportunity becomes a draft contract, in one
+// transaction with its items and audit row. A source already turned into a contract leads to that
+// contract instead of a second one (a double click must not make two).
+
+export type Converted = { id: number; existing: boolean };
+
+const decimal = (value: string | number) => fromCents(toCents(value));
+
+async function liveCustomer(trx: Knex.Transaction, customerId: number, backUrl: string): Promise<void> {
+  const customer = await trx('customers').where('id', customerId).whereNull('deleted_at').first('id');
+  if (!customer) throw new RefusedError('contracts.refused.customer_deleted', {}, backUrl);
+}
+
+async function existingContract(trx: Knex.Transaction, column: 'quote_id' | 'opportunity_id', id: number): Promise<number | null> {
+  const row: { id: number } | undefined = await trx('contracts').where(column, id).whereNull('deleted_at').orderBy('id').first('id');
+  return row?.id ?? null;
+}
+
+export function contractConversion(db: Knex) {
+  return {
+    fromQuote: async (actor: Actor, quoteId: number, info: RequestInfo): Promise<Converted> => {
+      await ensureContractSequence(db, actor);
+      return db.transaction(async (trx) => {
+        const scope = await ownerScope(trx, actor);
+        const quote = await applyOwnerScope(trx('quotes'), scope, 'quotes.owner_id').where('id', quoteId).whereNull('deleted_at').first();
+        if (!quote) throw new NotFoundError();
+        const backUrl = `/quotes/${quoteId}`;
+        if (quote.status !== 'accepted') throw new RefusedError('contracts.refused.quote_not_accepted', { number: quote.number }, backUrl);
+        const existing = await existingContract(trx, 'quote_id', quoteId);
+        if (existing !== null) return { id: existing, existing: true };
+        await liveCustomer(trx, quote.customer_id, backUrl);
+        const rows: Array<Record<string, string | number | null>> = await trx('quote_items')
+          .where('quote_id', quoteId)
+          .orderBy([{ column: 'sort' }, { column: 'id' }]);
+        const items: LineItem[] = rows.map((r) => ({
+          product_id: r.product_id === null ? null : Number(r.product_id),
+          product_name: String(r.product_name),
+          quantity: decimal(r.quantity as string),
+          unit_price: decimal(r.unit_price as string),
+          discount_percent: decimal(r.discount_percent as string),
+        }));
+        const id = await insertDraftContract(
+          trx,
+          actor,
+          {
+            customer_id: quote.customer_id,
+            opportunity_id: quote.opportunity_id ?? null,
+            quote_id: quoteId,
+            title: quote.title,
+            currency: quote.currency,
+            sign_date: null,
+            start_date: null,
+            end_date: null,
+            remark: null,
+            owner_id: quote.owner_id,
+          },
+          priceLines(items),
+          info,
+        );
+        return { id, existing: false };
+      });
+    },
+
+    fromOpportunity: async (actor: Actor, opportunityId: number, info: RequestInfo): Promise<Converted> => {
+      await ensureContractSequence(db, actor);
+      return db.transaction(async (trx) => {
+        const scope = await ownerScope(trx, actor);
+        const opportunity = await applyOwnerScope(trx('opportunities as o'), scope, 'o.owner_id')
+          .join('pipeline_stages as s', 's.id', 'o.stage_id')
+          .where('o.id', opportunityId)
+          .whereNull('o.deleted_at')
+          .first('o.*', 's.kind as stage_kind');
+        if (!opportunity) throw new NotFoundError();
+        const backUrl = `/opportunities/${opportunityId}`;
+        if (opportunity.stage_kind !== 'won') {
+          throw new RefusedError('contracts.refused.opportunity_not_won', { title: opportunity.title }, backUrl);
+        }
+        const existing = await existingContract(trx, 'opportunity_id', opportunityId);
+        if (existing !== null) return { id: existing, existing: true };
+        await liveCustomer(trx, opportunity.customer_id, backUrl);
+        const item: LineItem = {
+          product_id: null,
+          product_name: opportunity.title,
+          quantity: '1',
+          unit_price: decimal(opportunity.amount),
+          discount_percent: '0',
+        };
+        const id = await insertDraftContract(
+          trx,
+          actor,
+          {
+            customer_id: opportunity.customer_id,
+            opportunity_id: opportunityId,
+            quote_id: null,
+            title: opportunity.title,
+            currency: opportunity.currency,
+            sign_date: null,
+            start_date: null,
+            end_date: null,
+            remark: null,
+            owner_id: opportunity.owner_id,
+          },
+          priceLines([item]),
+          info,
+        );
+        return { id, existing: false };
+      });
+    },
+  };
+}

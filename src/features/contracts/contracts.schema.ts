@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { optionalFilter, optionalText } from '../../shared/fields.js';
+
+export const CONTRACT_STATUSES = ['draft', 'pending_approval', 'approved', 'signed', 'terminated'] as const;
+export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
+
+/** Statuses whose form may be edited: a draft, and an approved contract (a new total goes back to approval). */
+export const EDITABLE_STATUSES: readonly ContractStatus[] = ['draft', 'approved'];
+
+/** A real calendar day as 'YYYY-MM-DD' (what a DATE column and an <input type="date"> hold). */
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+/** An optional date field: empty is NULL. */
+export const optionalDate = z
+  .string()
+  .trim()
+  .optional()
+  .refine((v) => !v || isCalendarDate(v), 'validation.contracts.date')
+  .transform((v) => (v ? v : null));
+
+export const requiredDate = z
+  .string({ message: 'validation.required' })
+  .trim()
+  .min(1, 'validation.required')
+  .refine((v) => isCalendarDate(v), 'validation.contracts.date');
+
+/** An optional id picked from a list: empty is NULL. */
+const optionalId = z
+  .string()
+  .trim()
+  .optional()
+  .refine((v) => !v || /^\d{1,10}$/.test(v), 'validation.choice')
+  .transform((v) => (v ? Number(v) : null));
+
+export const contractInput = z.object({
+  customer_id: z
+    .string({ message: 'validation.required' })
+    .trim()
+    .min(1, 'validation.required')
+    .regex(/^\d{1,10}$/, 'validation.choice')
+    .transform(Number),
+  opportunity_id: optionalId,
+  quote_id: optionalId,
+  title: z.string().trim().min(1).max(200),
+  currency: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{3}$/, 'validation.contracts.currency'),
+  sign_date: optionalDate,
+  start_date: optionalDate,
+  end_date: optionalDate,
+  remark: optionalText(5000),
+  owner_id: optionalId,
+});
+export type ContractInput = z.infer<typeof contractInput>;
+
+/** The fields a contract form edits, in the order the audit trail and the 409 notice list them. */
+export const CONTRACT_FIELDS = [
+  'customer_id', 'opportunity_id', 'quote_id', 'title', 'currency', 'total', 'sign_date', 'start_date', 'end_date',
+  'remark', 'owner_id',
+] as const;
+
+export const versionInput = z.object({ version: z.coerce.number().int().min(1) });
+
+/** The version a workflow button was rendered with; absent means "whatever is current". */
+export const optionalVersion = z.object({ version: z.coerce.number().int().min(1).optional().catch(undefined) });
+
+export const commentInput = z.object({ comment: optionalText(2000) });
+export const requiredCommentInput = z.object({ comment: z.string({ message: 'validation.required' }).trim().min(1).max(2000) });
+export const signInput = z.object({ sign_date: requiredDate });
+
+export const SORTABLE_COLUMNS = ['number', 'title', 'total', 'status', 'sign_date', 'updated_at', 'created_at'] as const;
+export type SortColumn = (typeof SORTABLE_COLUMNS)[number];
+
+export const contractListQuery = z.object({
+  q: optionalFilter,
+  status: z.enum(CONTRACT_STATUSES).optional().catch(undefined),
+  owner_id: z.coerce.number().int().positive().optional().catch(undefined),
+  customer_id: z.coerce.number().int().positive().optional().catch(undefined),
+  sort: z.enum(SORTABLE_COLUMNS).catch('created_at'),
+  dir: z.enum(['asc', 'desc']).catch('desc'),
+});
+export type ContractListQuery = z.infer<typeof contractListQuery>;

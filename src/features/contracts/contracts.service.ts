@@ -1,0 +1,192 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../../authz/actor.js';
+import { applyOwnerScope, assignableUsers, ownerScope } from '../../authz/data-scope.js';
+import { nextDocumentNumber } from '../../db/document-number.js';
+import { toDbTime } from '../../db/time.js';
+import { changedFields, writeAudit } from '../../shared/audit.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { fromCents, sumCents, toCents } from '../../shared/money.js';
+import type { RequestInfo } from '../../shared/request.js';
+import { priceLines, saveLineItems, type LineItem, type PricedLineItems } from '../line-items/index.js';
+import { findApprover } from './contracts.approver.js';
+import { recordContractEvent, todayIn, WrongStatusError } from './contracts.events.js';
+import { contractRepository, type ContractRow } from './contracts.repository.js';
+import { CONTRACT_FIELDS, EDITABLE_STATUSES, type ContractInput } from './contracts.schema.js';
+
+/** The columns a contract form (or a one-step conversion) decides. */
+export type ContractValues = Pick<
+  ContractRow,
+  'customer_id' | 'opportunity_id' | 'quote_id' | 'title' | 'currency' | 'sign_date' | 'start_date' | 'end_date' | 'remark' | 'owner_id'
+>;
+
+const AUDITED = [...CONTRACT_FIELDS, 'status', 'approver_id'] as const;
+
+/**
+ * Makes sure this year's CT counter row exists, in its own statement before the document's
+ * transaction: on MySQL, two transactions that both find the row missing and both insert it
+ * deadlock, and the loser's transaction is gone (nextDocumentNumber cannot recover inside it).
+ */
+export async function ensureContractSequence(db: Knex, actor: Actor): Promise<void> {
+  const name = `CT-${todayIn(actor.timeZone).slice(0, 4)}`;
+  await db('number_sequences').insert({ name, last_value: 0 }).onConflict('name').ignore();
+}
+
+/**
+ * Inserts a draft contract with its items, number and audit row, inside the caller's transaction:
+ * the form, a quote and a won opportunity all create contracts through here.
+ */
+export async function insertDraftContract(
+  trx: Knex.Transaction,
+  actor: Actor,
+  values: ContractValues,
+  priced: PricedLineItems,
+  info: RequestInfo,
+): Promise<number> {
+  const now = toDbTime();
+  const year = Number(todayIn(actor.timeZone).slice(0, 4));
+  const number = await nextDocumentNumber(trx, 'CT', year);
+  const total = fromCents(priced.total);
+  const id = await contractRepository(trx).insert(trx, {
+    ...values,
+    number,
+    total,
+    approved_total: null,
+    status: 'draft',
+    approver_id: null,
+    created_by: actor.id,
+    version: 1,
+    deleted_at: null,
+    created_at: now,
+    updated_at: now,
+  });
+  await saveLineItems(trx, 'contract_items', 'contract_id', id, priced);
+  await writeAudit(trx, {
+    entity: 'contract',
+    entityId: id,
+    action: 'create',
+    actorId: actor.id,
+    changes: changedFields(null, { ...values, number, total, status: 'draft' }, ['number', ...AUDITED]),
+    ip: info.ip,
+  });
+  return id;
+}
+
+export function contractService(db: Knex) {
+  const repo = contractRepository(db);
+
+  /** Rules zod cannot know: records in scope and belonging together, dates in order. Items come checked (readLineItems). */
+  async function checkRules(
+    actor: Actor,
+    input: ContractInput,
+    items: readonly LineItem[],
+    current?: ContractRow,
+  ): Promise<{ values: ContractValues; priced: PricedLineItems }> {
+    const errors: FieldErrors = {};
+    const scope = await ownerScope(db, actor);
+    const customer = await applyOwnerScope(db('customers'), scope, 'customers.owner_id')
+      .where('id', input.customer_id)
+      .whereNull('deleted_at')
+      .first('id');
+    const keepsCustomer = current?.customer_id === input.customer_id;
+    if (!customer && !keepsCustomer) errors.customer_id = { key: 'validation.choice' };
+    if (input.opportunity_id !== null) {
+      const opportunity = await db('opportunities')
+        .where({ id: input.opportunity_id, customer_id: input.customer_id })
+        .whereNull('deleted_at')
+        .first('id');
+      if (!opportunity) errors.opportunity_id = { key: 'validation.choice' };
+    }
+    if (input.quote_id !== null) {
+      const quote = await db('quotes').where({ id: input.quote_id, customer_id: input.customer_id }).whereNull('deleted_at').first('id');
+      if (!quote) errors.quote_id = { key: 'validation.choice' };
+    }
+    if (input.start_date && input.end_date && input.end_date < input.start_date) {
+      errors.end_date = { key: 'validation.contracts.end_before_start' };
+    }
+    let ownerId = current?.owner_id ?? actor.id;
+    if (actor.permissions.has('customers.assign') && input.owner_id !== null) {
+      const stays = current && input.owner_id === current.owner_id;
+      if (!stays && !(await assignableUsers(db, actor)).some((u) => u.id === input.owner_id)) {
+        errors.owner_id = { key: 'validation.choice' };
+      }
+      ownerId = input.owner_id;
+    }
+    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+    return {
+      values: {
+        customer_id: input.customer_id,
+        opportunity_id: input.opportunity_id,
+        quote_id: input.quote_id,
+        title: input.title,
+        currency: input.currency,
+        sign_date: input.sign_date,
+        start_date: input.start_date,
+        end_date: input.end_date,
+        remark: input.remark,
+        owner_id: ownerId,
+      },
+      priced: priceLines(items),
+    };
+  }
+
+  return {
+    async createContract(actor: Actor, input: ContractInput, items: readonly LineItem[], info: RequestInfo): Promise<number> {
+      const { values, priced } = await checkRules(actor, input, items);
+      await ensureContractSequence(db, actor);
+      return db.transaction((trx) => insertDraftContract(trx, actor, values, priced, info));
+    },
+
+    /**
+     * Saves an edit made on `version`. A draft is saved as it is; an approved contract keeps its
+     * approval only while its total stays the approved one: a new total sends it back to approval
+     * (status, approver and event in the same transaction). Returns whether that happened.
+     */
+    async updateContract(
+      actor: Actor,
+      id: number,
+      version: number,
+      input: ContractInput,
+      items: readonly LineItem[],
+      info: RequestInfo,
+    ): Promise<{ resubmitted: boolean }> {
+      const current = await repo.findById(actor, id);
+      if (!current) throw new NotFoundError();
+      if (current.version !== version) throw new ConflictError();
+      if (!EDITABLE_STATUSES.includes(current.status)) throw new WrongStatusError();
+      const { values, priced } = await checkRules(actor, input, items, current);
+      const total = fromCents(priced.total);
+      return db.transaction(async (trx) => {
+        // The instalments already planned bound the total from below.
+        const planned = sumCents(await trx('payment_plans').where('contract_id', id).pluck('amount'));
+        if (planned > priced.total) {
+          throw new ValidationError({ items: { key: 'contracts.error.total_below_plans', params: { planned: fromCents(planned) } } });
+        }
+        const resubmitted = current.status === 'approved' && toCents(current.approved_total ?? current.total) !== priced.total;
+        const changes: Partial<ContractRow> = { ...values, total, updated_at: toDbTime() };
+        if (resubmitted) {
+          const approverId = await findApprover(trx, values.owner_id);
+          if (approverId === null) throw new ValidationError({ items: { key: 'contracts.error.no_approver' } });
+          Object.assign(changes, { status: 'pending_approval', approver_id: approverId, approved_total: null });
+        }
+        const updated = await repo.updateIfVersion(trx, actor, id, version, changes, current.status);
+        if (updated === 0) throw new ConflictError();
+        await saveLineItems(trx, 'contract_items', 'contract_id', id, priced);
+        // payment_plans.owner_id mirrors the contract's owner so receivables are scoped by index.
+        if (values.owner_id !== current.owner_id) {
+          await trx('payment_plans').where('contract_id', id).update({ owner_id: values.owner_id, updated_at: toDbTime() });
+        }
+        const after = { ...current, ...changes };
+        await writeAudit(trx, {
+          entity: 'contract',
+          entityId: id,
+          action: 'update',
+          actorId: actor.id,
+          changes: changedFields(current, after, AUDITED),
+          ip: info.ip,
+        });
+        if (resubmitted) await recordContractEvent(trx, current, 'submitted', actor.id);
+        return { resubmitted };
+      });
+    },
+  };
+}

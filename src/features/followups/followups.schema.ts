@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { optionalFilter, optionalText } from '../../shared/fields.js';
+
+/** datetime-local value in the user's time zone; converted to UTC by the service. */
+const localDateTime = z
+  .string()
+  .trim()
+  .optional()
+  .refine((v) => !v || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v), 'validation.datetime');
+
+/** A picker's id: empty means "none". */
+const optionalId = z
+  .string()
+  .trim()
+  .optional()
+  .refine((v) => !v || /^\d{1,10}$/.test(v), 'validation.choice')
+  .transform((v) => (v ? Number(v) : null));
+
+export const followupInput = z.object({
+  type: z.string().trim().min(1).max(40),
+  occurred_at: localDateTime,
+  content: z.string().trim().min(1).max(5000),
+  contact_id: optionalId,
+  opportunity_id: optionalId,
+  next_follow_up_at: localDateTime,
+  next_action: optionalText(500),
+});
+export type FollowupInput = z.infer<typeof followupInput>;
+
+export const FOLLOWUP_FIELDS = ['type', 'occurred_at', 'content', 'contact_id', 'opportunity_id', 'next_follow_up_at', 'next_action'] as const;
+
+export const customerIdInput = z.object({ customer_id: z.coerce.number().int().positive() });
+
+export const followupListQuery = z.object({
+  q: optionalFilter,
+  type: optionalFilter,
+});
+export type FollowupListQuery = z.infer<typeof followupListQuery>;
+
+/** The customer search on /followups/new. */
+export const customerPickQuery = z.object({ q: optionalFilter });

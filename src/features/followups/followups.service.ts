@@ -1,0 +1,78 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../../authz/actor.js';
+import { toDbTime } from '../../db/time.js';
+import { fromLocalInput } from '../../i18n/format.js';
+import { changedFields, writeAudit } from '../../shared/audit.js';
+import { NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import type { RequestInfo } from '../../shared/request.js';
+import { customerRepository } from '../customers/customers.repository.js';
+import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
+import { followupRepository } from './followups.repository.js';
+import { FOLLOWUP_FIELDS, type FollowupInput } from './followups.schema.js';
+
+export function followupService(db: Knex) {
+  const repo = followupRepository(db);
+  const customers = customerRepository(db);
+
+  /** The customer a follow-up is logged on: live and in scope, else 404. */
+  async function customerFor(actor: Actor, customerId: number) {
+    const customer = await customers.findById(actor, customerId);
+    if (!customer) throw new NotFoundError();
+    return customer;
+  }
+
+  /** Rules zod cannot know: the type is in the dictionary, the contact and opportunity are this customer's. */
+  async function checkRules(customerId: number, input: FollowupInput): Promise<void> {
+    const errors: FieldErrors = {};
+    const dictionaries = await loadDictionaries(db, ['followup_type'], 'en');
+    if (!dictionaries.isSelectable('followup_type', input.type)) errors.type = { key: 'validation.choice' };
+    if (input.contact_id !== null) {
+      const contacts = await repo.contactChoices(customerId);
+      if (!contacts.some((c) => c.id === input.contact_id)) errors.contact_id = { key: 'validation.choice' };
+    }
+    if (input.opportunity_id !== null) {
+      const opportunities = await repo.opportunityChoices(customerId);
+      if (!opportunities.some((o) => o.id === input.opportunity_id)) errors.opportunity_id = { key: 'validation.choice' };
+    }
+    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  }
+
+  return {
+    customerFor,
+
+    /**
+     * Logs a follow-up. The row, the customer's last_contact_at / next_follow_up_at and the audit
+     * row are written in one transaction: either all of them happen or none.
+     */
+    async logFollowup(actor: Actor, customerId: number, input: FollowupInput, info: RequestInfo): Promise<number> {
+      await customerFor(actor, customerId);
+      await checkRules(customerId, input);
+      const now = toDbTime();
+      const occurredAt = (input.occurred_at && fromLocalInput(input.occurred_at, actor.timeZone)) || now;
+      const nextFollowUpAt = input.next_follow_up_at ? fromLocalInput(input.next_follow_up_at, actor.timeZone) : null;
+      const values = {
+        type: input.type,
+        occurred_at: occurredAt,
+        content: input.content,
+        contact_id: input.contact_id,
+        opportunity_id: input.opportunity_id,
+        next_follow_up_at: nextFollowUpAt,
+        next_action: input.next_action,
+      };
+      return db.transaction(async (trx) => {
+        const id = await repo.insert(trx, { ...values, customer_id: customerId, created_by: actor.id, created_at: now, updated_at: now });
+        const touched = await repo.touchCustomer(trx, customerId, occurredAt, nextFollowUpAt, now);
+        if (touched === 0) throw new NotFoundError();
+        await writeAudit(trx, {
+          entity: 'followup',
+          entityId: id,
+          action: 'create',
+          actorId: actor.id,
+          changes: changedFields(null, { customer_id: customerId, ...values }, ['customer_id', ...FOLLOWUP_FIELDS]),
+          ip: info.ip,
+        });
+        return id;
+      });
+    },
+  };
+}

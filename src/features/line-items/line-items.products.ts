@@ -1,0 +1,87 @@
+import type { Knex } from 'knex';
+import type { FieldErrors } from '../../shared/errors.js';
+import { fromCents, lineAmounts, toCents } from '../../shared/money.js';
+import { itemKey, parseLineItems, type LineItem, type ParsedLineItems } from './line-items.parse.js';
+import { priceLines } from './line-items.pricing.js';
+
+/** DECIMAL(18,2) holds at most 16 digits before the point. */
+const MAX_AMOUNT_CENTS = 10n ** 18n - 1n;
+
+/** A product as the line-item picker offers it. */
+export type PickerProduct = { id: number; code: string; name: string; unit: string | null; list_price: string; is_active: boolean };
+
+/**
+ * The products a line may pick: the active ones, plus `keepIds` (the products already on the
+ * document), so an old quote whose product was since deactivated still shows and saves it.
+ */
+export async function pickerProducts(db: Knex, keepIds: Iterable<number> = []): Promise<PickerProduct[]> {
+  const kept = [...new Set(keepIds)].filter((id) => Number.isSafeInteger(id) && id > 0);
+  const rows = await db('products')
+    .where((w) => {
+      w.where('is_active', true);
+      if (kept.length > 0) w.orWhereIn('id', kept);
+    })
+    .orderBy([{ column: 'name' }, { column: 'id' }])
+    .select('id', 'code', 'name', 'unit', 'list_price', 'is_active');
+  return rows.map((r) => ({
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    unit: r.unit ?? null,
+    list_price: fromCents(toCents(r.list_price)),
+    is_active: Boolean(r.is_active),
+  }));
+}
+
+/**
+ * Rules the form alone cannot check: a picked product exists and is sold (unless it is already on
+ * the document: `keepProductIds`). A line that picked a product and left the name or price blank
+ * takes the product's name and list price — that is how the form works without JavaScript.
+ */
+export async function checkLineItemProducts(
+  db: Knex,
+  items: readonly LineItem[],
+  options: { keepProductIds?: Iterable<number> } = {},
+): Promise<{ items: LineItem[]; errors: FieldErrors }> {
+  const ids = [...new Set(items.map((i) => i.product_id).filter((id): id is number => id !== null))];
+  const products = new Map(
+    ids.length === 0
+      ? []
+      : (await db('products').whereIn('id', ids).select('id', 'name', 'list_price', 'is_active')).map((p) => [p.id as number, p]),
+  );
+  const kept = new Set(options.keepProductIds ?? []);
+  const errors: FieldErrors = {};
+  const resolved = items.map((item, index) => {
+    if (item.product_id === null) return item;
+    const product = products.get(item.product_id);
+    if (!product || (!product.is_active && !kept.has(item.product_id))) {
+      errors[itemKey(index, 'product_id')] = { key: 'line_items.product_unavailable' };
+      return item;
+    }
+    const filled = {
+      ...item,
+      product_name: item.product_name || String(product.name),
+      unit_price: item.unit_price || fromCents(toCents(product.list_price)),
+    };
+    if (lineAmounts(filled.quantity, filled.unit_price, filled.discount_percent).gross > MAX_AMOUNT_CENTS) {
+      errors[itemKey(index, 'quantity')] = { key: 'line_items.too_large' };
+    }
+    return filled;
+  });
+  return { items: Object.keys(errors).length === 0 ? resolved : [], errors };
+}
+
+/** parseLineItems then checkLineItemProducts: the one call a document's controller needs. */
+export async function readLineItems(
+  db: Knex,
+  body: unknown,
+  options: { allowEmpty?: boolean; keepProductIds?: Iterable<number> } = {},
+): Promise<ParsedLineItems> {
+  const parsed = parseLineItems(body, options);
+  if (Object.keys(parsed.errors).length > 0) return parsed;
+  const checked = await checkLineItemProducts(db, parsed.items, options);
+  if (Object.keys(checked.errors).length === 0 && priceLines(checked.items).subtotal > MAX_AMOUNT_CENTS) {
+    return { rows: parsed.rows, items: [], errors: { items: { key: 'line_items.too_large' } } };
+  }
+  return { rows: parsed.rows, items: checked.items, errors: checked.errors };
+}

@@ -1,0 +1,67 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../../authz/actor.js';
+import { assignableUsers } from '../../authz/data-scope.js';
+import { toDbTime } from '../../db/time.js';
+import { fromLocalInput, toLocalInput } from '../../i18n/format.js';
+import type { Locale } from '../../i18n/i18n.js';
+import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
+import { opportunityRepository, type OpportunityListRow } from './opportunities.repository.js';
+import { totalsByCurrency, weightedAmount, type CurrencyTotal } from './opportunity-totals.js';
+import { loadStages, stageName, type Stage } from './pipeline-stages.js';
+
+/** How many cards a column shows; the rest are one click away in the filtered list. */
+export const CARDS_PER_COLUMN = 50;
+
+export type BoardCard = OpportunityListRow & { weighted: string };
+export type BoardColumn = { stage: Stage; name: string; count: number; totals: CurrencyTotal[]; cards: BoardCard[] };
+
+/** The first moment of the current month in the user's time zone, as UTC db time. */
+function monthStart(timeZone: string): string {
+  const local = toLocalInput(toDbTime(), timeZone);
+  return fromLocalInput(`${local.slice(0, 7)}-01T00:00`, timeZone) ?? `${local.slice(0, 7)}-01 00:00:00`;
+}
+
+/**
+ * The pipeline board: one column per active open stage (and any deactivated open stage still
+ * holding opportunities, so none disappears), with count, total and weighted total per currency.
+ */
+export async function loadBoard(db: Knex, actor: Actor, locale: Locale, ownerId: number | undefined) {
+  const repo = opportunityRepository(db);
+  const filter = { ownerId };
+  const stages = await loadStages(db);
+  // Won and lost opportunities pile up over the years; only the open stages are summed.
+  const openIds = stages.filter((s) => s.kind === 'open').map((s) => s.id);
+  const totalRows = await repo.stageTotals(actor, { ...filter, stageIds: openIds });
+  const holding = new Set(totalRows.map((r) => r.stage_id));
+  const columnStages = stages.filter((s) => s.kind === 'open' && (s.is_active || holding.has(s.id)));
+  const columns: BoardColumn[] = await Promise.all(
+    columnStages.map(async (stage) => {
+      const totals = totalsByCurrency(totalRows.filter((r) => r.stage_id === stage.id));
+      const cards = holding.has(stage.id) ? await repo.cards(actor, stage.id, filter, CARDS_PER_COLUMN) : [];
+      return {
+        stage,
+        name: stageName(stage, locale),
+        count: totals.reduce((n, t) => n + t.count, 0),
+        totals,
+        cards: cards.map((c) => ({ ...c, weighted: weightedAmount(c.amount, c.probability) })),
+      };
+    }),
+  );
+  const since = monthStart(actor.timeZone);
+  const ofKind = (kind: Stage['kind']) => stages.filter((s) => s.kind === kind).map((s) => s.id);
+  const [wonThisMonth, lostThisMonth] = await Promise.all([
+    repo.enteredSince(actor, ofKind('won'), since, filter),
+    repo.enteredSince(actor, ofKind('lost'), since, filter),
+  ]);
+  const reasons = await loadDictionaries(db, ['lost_reason'], locale);
+  return {
+    columns,
+    wonThisMonth,
+    lostThisMonth,
+    // Every card's select offers the active stages, won and lost included.
+    moveTargets: stages.filter((s) => s.is_active).map((s) => ({ value: String(s.id), label: stageName(s, locale), kind: s.kind })),
+    lostReasons: reasons.active('lost_reason'),
+    owners: actor.dataScope === 'own' ? [] : await assignableUsers(db, actor),
+    ownerId,
+  };
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { optionalFilter, optionalText } from '../../shared/fields.js';
+import { moneyField } from '../../shared/money.js';
+
+export const CURRENCIES = ['CNY', 'USD', 'EUR'] as const;
+
+const positiveId = z.coerce.number().int().positive();
+
+/** A DATE field: empty is NULL; otherwise a real calendar day. */
+const optionalDate = z
+  .string()
+  .trim()
+  .optional()
+  .refine((v) => !v || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v)), 'opportunities.date_invalid')
+  .transform((v) => (v ? v : null));
+
+/** A whole percent; empty means "the stage's default". */
+const optionalPercent = z
+  .string()
+  .trim()
+  .optional()
+  .refine((v) => !v || (/^\d{1,3}$/.test(v) && Number(v) <= 100), 'opportunities.probability_range')
+  .transform((v) => (v ? Number(v) : null));
+
+/** A multi-select posts nothing, one value, or several. */
+const idList = z.preprocess(
+  (v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]),
+  z.array(positiveId).max(200),
+);
+
+export const opportunityInput = z.object({
+  customer_id: positiveId,
+  title: z.string().trim().min(1).max(200),
+  amount: moneyField,
+  currency: z.enum(CURRENCIES),
+  stage_id: positiveId,
+  probability: optionalPercent,
+  expected_close_date: optionalDate,
+  owner_id: z.coerce.number().int().positive().optional().catch(undefined),
+  product_ids: idList,
+  lost_reason: optionalText(40),
+  remark: optionalText(5000),
+});
+export type OpportunityInput = z.infer<typeof opportunityInput>;
+
+/** The fields the audit trail records, in this order (products as a sorted id list). */
+export const OPPORTUNITY_FIELDS = [
+  'customer_id', 'title', 'amount', 'currency', 'stage_id', 'probability', 'expected_close_date', 'owner_id',
+  'lost_reason', 'remark', 'product_ids',
+] as const;
+
+export const versionInput = z.object({ version: z.coerce.number().int().min(1) });
+
+/** The board's card form: move to another stage. */
+export const stageMoveInput = z.object({
+  stage_id: positiveId,
+  version: z.coerce.number().int().min(1),
+  lost_reason: optionalText(40),
+});
+
+export const SORTABLE_COLUMNS = ['title', 'amount', 'probability', 'expected_close_date', 'stage', 'updated_at', 'created_at'] as const;
+export type SortColumn = (typeof SORTABLE_COLUMNS)[number];
+
+export const opportunityListQuery = z.object({
+  q: optionalFilter,
+  stage_id: z.coerce.number().int().positive().optional().catch(undefined),
+  owner_id: z.coerce.number().int().positive().optional().catch(undefined),
+  customer_id: z.coerce.number().int().positive().optional().catch(undefined),
+  close_month: z
+    .string()
+    .trim()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+    .optional()
+    .catch(undefined),
+  // Soonest to close first: the question a pipeline list answers, and an indexed order.
+  sort: z.enum(SORTABLE_COLUMNS).catch('expected_close_date'),
+  dir: z.enum(['asc', 'desc']).catch('asc'),
+});
+export type OpportunityListQuery = z.infer<typeof opportunityListQuery>;
+
+export const boardQuery = z.object({
+  owner_id: z.coerce.number().int().positive().optional().catch(undefined),
+});

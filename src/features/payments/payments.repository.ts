@@ -1,0 +1,152 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../../authz/actor.js';
+import { applyOwnerScope, ownerScope } from '../../authz/data-scope.js';
+import { fromCents, toCents } from '../../shared/money.js';
+import { COUNT_CAP, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
+import { monthOf } from './receivables.js';
+import type { ReceivablesQuery, ReceivableSort } from './payments.schema.js';
+
+export type PlanRow = {
+  id: number;
+  contract_id: number;
+  seq: number;
+  due_date: string;
+  amount: string;
+  received_amount: string;
+  remark: string | null;
+  owner_id: number;
+  is_settled: boolean;
+  created_at: string;
+  updated_at: string;
+};
+
+export type PaymentRecordRow = {
+  id: number;
+  contract_id: number;
+  plan_id: number | null;
+  plan_seq: number | null;
+  amount: string;
+  paid_on: string;
+  method: string;
+  reference: string | null;
+  remark: string | null;
+  creator_name: string;
+  created_at: string;
+};
+
+export type ReceivableRow = PlanRow & {
+  outstanding: string;
+  contract_number: string;
+  contract_title: string;
+  contract_status: string;
+  currency: string;
+  customer_id: number;
+  customer_name: string;
+  owner_name: string;
+};
+
+export type ReceivableTotals = { amount: string; received: string; outstanding: string };
+
+const decimal = (value: string | number | null) => fromCents(toCents(value));
+
+export function normalisePlan<T extends PlanRow>(row: T): T {
+  return {
+    ...row,
+    due_date: String(row.due_date).slice(0, 10),
+    amount: decimal(row.amount),
+    received_amount: decimal(row.received_amount),
+    is_settled: Boolean(row.is_settled),
+  };
+}
+
+const sortColumn: Record<ReceivableSort, string> = {
+  due_date: 'p.due_date',
+  amount: 'p.amount',
+  number: 'c.number',
+  customer: 'cu.name',
+};
+
+/** Contract statuses whose instalments are receivables: approved (payments may come) and signed. */
+export const RECEIVABLE_STATUSES = ['approved', 'signed'] as const;
+
+export function paymentRepository(db: Knex) {
+  return {
+    async plansOf(contractId: number, trx: Knex = db): Promise<PlanRow[]> {
+      const rows: PlanRow[] = await trx('payment_plans').where('contract_id', contractId).orderBy([{ column: 'seq' }, { column: 'id' }]);
+      return rows.map(normalisePlan);
+    },
+
+    async planOf(contractId: number, planId: number, trx: Knex = db): Promise<PlanRow | undefined> {
+      const row: PlanRow | undefined = await trx('payment_plans').where({ id: planId, contract_id: contractId }).first();
+      return row ? normalisePlan(row) : undefined;
+    },
+
+    async recordsOf(contractId: number): Promise<PaymentRecordRow[]> {
+      const rows: PaymentRecordRow[] = await db('payment_records as r')
+        .join('users as u', 'u.id', 'r.created_by')
+        .leftJoin('payment_plans as p', 'p.id', 'r.plan_id')
+        .where('r.contract_id', contractId)
+        .orderBy([{ column: 'r.paid_on', order: 'desc' }, { column: 'r.id', order: 'desc' }])
+        .select('r.*', 'p.seq as plan_seq', 'u.display_name as creator_name');
+      return rows.map((r) => ({ ...r, amount: decimal(r.amount), paid_on: String(r.paid_on).slice(0, 10) }));
+    },
+
+    /** The receivables list: instalments in the actor's scope (payment_plans.owner_id), with their contract and customer. */
+    async receivables(
+      actor: Actor,
+      filters: ReceivablesQuery,
+      page: PageRequest,
+      today: string,
+    ): Promise<{ pageData: Page<ReceivableRow>; totals: ReceivableTotals }> {
+      const scope = await ownerScope(db, actor);
+      const base = () => {
+        const query = applyOwnerScope(db('payment_plans as p'), scope, 'p.owner_id')
+          .join('contracts as c', 'c.id', 'p.contract_id')
+          .whereNull('c.deleted_at')
+          .whereIn('c.status', RECEIVABLE_STATUSES);
+        if (filters.settled === 'open') query.where('p.is_settled', false);
+        if (filters.settled === 'settled') query.where('p.is_settled', true);
+        if (filters.due === 'overdue') query.where('p.due_date', '<', today).where('p.is_settled', false);
+        if (filters.due === 'this_month') {
+          const month = monthOf(today);
+          query.whereBetween('p.due_date', [month.first, month.last]);
+        }
+        if (filters.owner_id) query.where('p.owner_id', filters.owner_id);
+        return query;
+      };
+      const rows: ReceivableRow[] = await base()
+        .join('customers as cu', 'cu.id', 'c.customer_id')
+        .join('users as u', 'u.id', 'p.owner_id')
+        .select(
+          'p.*',
+          'c.number as contract_number',
+          'c.title as contract_title',
+          'c.status as contract_status',
+          'c.currency',
+          'c.customer_id',
+          'cu.name as customer_name',
+          'u.display_name as owner_name',
+        )
+        .orderBy([
+          { column: sortColumn[filters.sort], order: filters.dir },
+          { column: 'p.id', order: filters.dir },
+        ])
+        .limit(page.perPage + 1)
+        .offset(page.offset);
+      const counted = await db.from(base().select(db.raw('1')).limit(COUNT_CAP + 1).as('capped')).count({ n: '*' }).first();
+      // Summed in SQL; SQLite adds DECIMALs as doubles, which toCents rounds back to the cent.
+      const sums = await base().sum({ amount: 'p.amount', received: 'p.received_amount' }).first();
+      const amount = toCents(sums?.amount ?? 0);
+      const received = toCents(sums?.received ?? 0);
+      const hasNext = rows.length > page.perPage;
+      const shown = rows.slice(0, page.perPage).map((r) => {
+        const plan = normalisePlan(r);
+        return { ...plan, outstanding: fromCents(toCents(plan.amount) - toCents(plan.received_amount)) };
+      });
+      return {
+        pageData: pageOf(shown, page, Number(counted?.n ?? 0), hasNext),
+        totals: { amount: fromCents(amount), received: fromCents(received), outstanding: fromCents(amount - received) },
+      };
+    },
+  };
+}

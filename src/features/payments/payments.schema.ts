@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { optionalText } from '../../shared/fields.js';
+import { moneyField, toCents } from '../../shared/money.js';
+import { requiredDate } from '../contracts/contracts.schema.js';
+
+const positiveMoney = moneyField.refine((v) => toCents(v) > 0n, 'validation.payments.positive');
+
+/** An instalment of a contract's payment plan. An empty seq takes the next number. */
+export const planInput = z.object({
+  seq: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => !v || /^\d{1,4}$/.test(v), 'validation.format')
+    .transform((v) => (v ? Number(v) : null))
+    .refine((v) => v === null || v >= 1, 'validation.format'),
+  due_date: requiredDate,
+  amount: positiveMoney,
+  remark: optionalText(500),
+});
+export type PlanInput = z.infer<typeof planInput>;
+
+/** A payment received, applied to one instalment. */
+export const recordInput = z.object({
+  plan_id: z
+    .string({ message: 'validation.required' })
+    .trim()
+    .min(1, 'validation.required')
+    .regex(/^\d{1,10}$/, 'validation.choice')
+    .transform(Number),
+  amount: positiveMoney,
+  paid_on: requiredDate,
+  method: z.string({ message: 'validation.required' }).trim().min(1).max(40),
+  reference: optionalText(100),
+  remark: optionalText(500),
+});
+export type RecordInput = z.infer<typeof recordInput>;
+
+export const PLAN_FORM_FIELDS = ['seq', 'due_date', 'amount', 'remark'] as const;
+export const RECORD_FORM_FIELDS = ['plan_id', 'amount', 'paid_on', 'method', 'reference', 'remark'] as const;
+
+/** The plan's updated_at when its form was opened: a plan changed since then is a 409. */
+export const planStampInput = z.object({ updated_at: z.string().trim().min(1).optional().catch(undefined) });
+
+export const RECEIVABLE_SORTS = ['due_date', 'amount', 'number', 'customer'] as const;
+export type ReceivableSort = (typeof RECEIVABLE_SORTS)[number];
+
+export const receivablesQuery = z.object({
+  due: z.enum(['overdue', 'this_month']).optional().catch(undefined),
+  /** Not settled by default: the list is what is still to be collected. */
+  settled: z.enum(['open', 'settled', 'all']).catch('open'),
+  owner_id: z.coerce.number().int().positive().optional().catch(undefined),
+  sort: z.enum(RECEIVABLE_SORTS).catch('due_date'),
+  dir: z.enum(['asc', 'desc']).catch('asc'),
+});
+export type ReceivablesQuery = z.infer<typeof receivablesQuery>;

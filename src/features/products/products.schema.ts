@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { optionalFilter, optionalText } from '../../shared/fields.js';
+import { fromCents, moneyField, toCents } from '../../shared/money.js';
+
+/** "12.5" → "12.50": stored form, so an unchanged price is not audited as a change. */
+const cents = (v: string) => fromCents(toCents(v));
+
+export const productInput = z.object({
+  category_id: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => !v || /^\d{1,10}$/.test(v), 'validation.choice')
+    .transform((v) => (v ? Number(v) : null)),
+  name: z.string().trim().min(1).max(200),
+  code: z
+    .string()
+    .trim()
+    .min(1)
+    .max(50)
+    .regex(/^[\p{L}\p{N}._\-/]+$/u, { message: 'products.code_format' }),
+  spec: optionalText(200),
+  unit: optionalText(20),
+  list_price: moneyField.transform(cents),
+  cost: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => !v || moneyField.safeParse(v).success, 'validation.money')
+    .transform((v) => (v ? cents(v) : null)),
+  /** A checkbox: present means active. */
+  is_active: z
+    .string()
+    .optional()
+    .transform((v) => v === '1'),
+});
+export type ProductInput = z.infer<typeof productInput>;
+
+/** The fields a product form edits, in the order the audit trail lists them. */
+export const PRODUCT_FIELDS = ['category_id', 'name', 'code', 'spec', 'unit', 'list_price', 'cost', 'is_active'] as const;
+
+export const versionInput = z.object({ version: z.coerce.number().int().min(1) });
+
+export const SORTABLE_COLUMNS = ['name', 'code', 'list_price', 'updated_at'] as const;
+export type SortColumn = (typeof SORTABLE_COLUMNS)[number];
+
+export const productListQuery = z.object({
+  q: optionalFilter,
+  category_id: z.coerce.number().int().positive().optional().catch(undefined),
+  active: z.enum(['yes', 'no']).optional().catch(undefined),
+  sort: z.enum(SORTABLE_COLUMNS).catch('name'),
+  dir: z.enum(['asc', 'desc']).catch('asc'),
+});
+export type ProductListQuery = z.infer<typeof productListQuery>;

@@ -1,0 +1,62 @@
+import type { Request, Response } from 'express';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { actorOf } from '../../authz/guards.js';
+import { historyOf } from '../../shared/audit.js';
+import type { FieldErrors } from '../../shared/errors.js';
+import { renderPage } from '../../shared/render.js';
+import { contactRepository } from '../contacts/contacts.repository.js';
+import { pickerTypes } from '../customers/customers.form.js';
+import { describeHistory } from '../customers/customers.history.js';
+import type { CustomerDetail } from '../customers/customers.repository.js';
+import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
+import { followupFormOptions, newFollowupValues, type FormValues } from '../followups/followups.form.js';
+import { customerTimeline, TIMELINE_PER_PAGE } from './timeline.repository.js';
+
+const timelinePageQuery = z.object({ tl_page: z.coerce.number().int().min(1).max(100_000).catch(1) });
+
+/** The short follow-up form as typed, when it comes back with errors (422). */
+export type FollowupFormState = { values: FormValues; errors: FieldErrors };
+
+/**
+ * The customer page: details, contacts, the short "log a follow-up" form, the timeline and the audit
+ * history. Built here so the customer's own route and a follow-up form sent back with errors show
+ * exactly the same page.
+ */
+export async function renderCustomerPage(
+  db: Knex,
+  req: Request,
+  res: Response,
+  customer: CustomerDetail,
+  followupForm?: FollowupFormState,
+  status = 200,
+): Promise<void> {
+  const actor = actorOf(req);
+  const { tl_page } = timelinePageQuery.parse(req.query);
+  const timelineRequest = { page: tl_page, perPage: TIMELINE_PER_PAGE, offset: (tl_page - 1) * TIMELINE_PER_PAGE };
+  const [dictionaries, audit, contacts, followupOptions, timeline] = await Promise.all([
+    loadDictionaries(db, [...Object.values(pickerTypes), 'followup_type'], req.locale),
+    historyOf(db, 'customer', customer.id),
+    contactRepository(db).ofCustomer(customer.id),
+    followupFormOptions(db, customer.id, req.locale),
+    customerTimeline(db, customer.id, timelineRequest, req.locale),
+  ]);
+  const labels = dictionaries.label;
+  const history = await describeHistory(db, audit, labels, res.locals.fmt, req.t);
+  await renderPage(
+    res,
+    'features/customers/views/show',
+    {
+      title: customer.name,
+      customer,
+      labels,
+      history,
+      contacts,
+      timeline,
+      followupOptions,
+      followupValues: followupForm?.values ?? newFollowupValues(actor),
+      followupErrors: followupForm?.errors ?? {},
+    },
+    status,
+  );
+}

@@ -1,0 +1,129 @@
+import type { Knex } from 'knex';
+import type { Locale } from '../../i18n/i18n.js';
+import { pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
+
+export const TIMELINE_PER_PAGE = 20;
+
+type Kind = 'followup' | 'stage' | 'contract';
+
+export type TimelineEntry =
+  | {
+      kind: 'followup';
+      id: number;
+      at: string;
+      actor: string;
+      type: string;
+      content: string;
+      contactName: string | null;
+      opportunityTitle: string | null;
+      nextFollowUpAt: string | null;
+      nextAction: string | null;
+    }
+  | { kind: 'stage'; id: number; at: string; actor: string; opportunityId: number; opportunityTitle: string; from: string | null; to: string }
+  | { kind: 'contract'; id: number; at: string; actor: string; contractId: number; number: string; action: string; comment: string | null };
+
+// Each source is read newest first from its (customer_id, time) index and cut at the rows the page
+// can need, so the merge never sees more than (offset + page) rows of each, however long the history.
+const SOURCES: Array<{ kind: Kind; table: string; at: string }> = [
+  { kind: 'followup', table: 'followups', at: 'occurred_at' },
+  { kind: 'stage', table: 'opportunity_stage_history', at: 'changed_at' },
+  { kind: 'contract', table: 'contract_events', at: 'at' },
+];
+
+/** One page of a customer's timeline: follow-ups, stage changes and contract events, newest first. */
+export async function customerTimeline(db: Knex, customerId: number, page: PageRequest, locale: Locale): Promise<Page<TimelineEntry>> {
+  const depth = page.offset + page.perPage + 1;
+  const parts = SOURCES.map(
+    ({ kind, table, at }, n) =>
+      `select * from (select '${kind}' as kind, id, ${at} as at from ${table} where customer_id = ? order by ${at} desc, id desc limit ?) s${n}`,
+  );
+  const sql = `select kind, id, at from (${parts.join(' union all ')}) entries order by at desc, kind, id desc limit ? offset ?`;
+  const bindings = [...SOURCES.flatMap(() => [customerId, depth]), page.perPage + 1, page.offset];
+  const raw = await db.raw(sql, bindings);
+  // mysql2 answers [rows, fields]; better-sqlite3 answers the rows.
+  const keys: Array<{ kind: Kind; id: number; at: string }> = Array.isArray(raw[0]) ? raw[0] : raw;
+  const counts = await Promise.all(
+    SOURCES.map(({ table }) => db(table).where('customer_id', customerId).count({ n: '*' }).first()),
+  );
+  const total = counts.reduce((sum, c) => sum + Number(c?.n ?? 0), 0);
+  const shown = keys.slice(0, page.perPage);
+  const details = await loadDetails(db, shown, locale);
+  const rows = shown.map((k) => details.get(`${k.kind}:${k.id}`)).filter((e): e is TimelineEntry => !!e);
+  return pageOf(rows, page, total, keys.length > page.perPage);
+}
+
+/** The who and what of the page's entries: at most three small queries by primary key. */
+async function loadDetails(db: Knex, keys: Array<{ kind: Kind; id: number }>, locale: Locale): Promise<Map<string, TimelineEntry>> {
+  const idsOf = (kind: Kind) => keys.filter((k) => k.kind === kind).map((k) => Number(k.id));
+  const stageName = locale === 'en' ? 'name_en' : 'name_zh';
+  const result = new Map<string, TimelineEntry>();
+
+  const followupIds = idsOf('followup');
+  if (followupIds.length > 0) {
+    const rows = await db('followups as f')
+      .join('users as u', 'u.id', 'f.created_by')
+      .leftJoin('contacts as c', 'c.id', 'f.contact_id')
+      .leftJoin('opportunities as o', 'o.id', 'f.opportunity_id')
+      .whereIn('f.id', followupIds)
+      .select('f.*', 'u.display_name as actor', 'c.name as contact_name', 'o.title as opportunity_title');
+    for (const r of rows) {
+      result.set(`followup:${r.id}`, {
+        kind: 'followup',
+        id: r.id,
+        at: r.occurred_at,
+        actor: r.actor,
+        type: r.type,
+        content: r.content,
+        contactName: r.contact_name,
+        opportunityTitle: r.opportunity_title,
+        nextFollowUpAt: r.next_follow_up_at,
+        nextAction: r.next_action,
+      });
+    }
+  }
+
+  const stageIds = idsOf('stage');
+  if (stageIds.length > 0) {
+    const rows = await db('opportunity_stage_history as h')
+      .join('users as u', 'u.id', 'h.changed_by')
+      .join('opportunities as o', 'o.id', 'h.opportunity_id')
+      .join('pipeline_stages as t', 't.id', 'h.to_stage_id')
+      .leftJoin('pipeline_stages as f', 'f.id', 'h.from_stage_id')
+      .whereIn('h.id', stageIds)
+      .select('h.id', 'h.changed_at', 'h.opportunity_id', 'u.display_name as actor', 'o.title', `t.${stageName} as to_name`, `f.${stageName} as from_name`);
+    for (const r of rows) {
+      result.set(`stage:${r.id}`, {
+        kind: 'stage',
+        id: r.id,
+        at: r.changed_at,
+        actor: r.actor,
+        opportunityId: r.opportunity_id,
+        opportunityTitle: r.title,
+        from: r.from_name,
+        to: r.to_name,
+      });
+    }
+  }
+
+  const contractIds = idsOf('contract');
+  if (contractIds.length > 0) {
+    const rows = await db('contract_events as e')
+      .join('users as u', 'u.id', 'e.actor_id')
+      .join('contracts as c', 'c.id', 'e.contract_id')
+      .whereIn('e.id', contractIds)
+      .select('e.id', 'e.at', 'e.action', 'e.comment', 'e.contract_id', 'c.number', 'u.display_name as actor');
+    for (const r of rows) {
+      result.set(`contract:${r.id}`, {
+        kind: 'contract',
+        id: r.id,
+        at: r.at,
+        actor: r.actor,
+        contractId: r.contract_id,
+        number: r.number,
+        action: r.action,
+        comment: r.comment,
+      });
+    }
+  }
+  return result;
+}
