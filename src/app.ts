@@ -97,8 +97,8 @@ export function createApp(ctx: AppContext): Express {
   app.use(loginRoutes(passport));
   app.use(localeRoutes(ctx));
   app.use(myDayRoutes(ctx));
-  app.use(contractRoutes(ctx)); // before customers: it refuses deleting a customer that has contracts
   app.use(customerRoutes(ctx));
+  app.use(contractRoutes(ctx));
   app.use(productRoutes(ctx));
   app.use(quoteRoutes(ctx));
   app.use(paymentRoutes(ctx));

@@ -270,6 +270,10 @@ describe('customers with contracts', () => {
   it('deleting a customer that has contracts is refused with the reason; without contracts it is deleted', async () => {
     const withContract = await newCustomer('rep1', 'Has Contract Co');
     await createAs(rep1, withContract);
+    // The confirm page says so before asking, and offers no delete button.
+    const confirm = await manager1.get(`/customers/${withContract}/delete`);
+    expect(confirm.text).toContain('data-test="refused"');
+    expect(confirm.text).not.toContain(`action="/customers/${withContract}/delete"`);
     const refused = await postForm(manager1, `/customers/${withContract}/delete`);
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('Has Contract Co');

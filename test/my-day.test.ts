@@ -139,7 +139,10 @@ describe('contracts awaiting approval and receivables', () => {
         contract_id: contractId, seq, due_date: due, amount, received_amount: received, owner_id: rep1Id,
         is_settled: received === amount, created_at: ago(DAY), updated_at: ago(DAY),
       });
+    // Receivables are owed on approved and signed contracts only.
     await plan(1, addDays(today, -5), '100.00', '40.00');
+    expect(section((await rep1.get('/')).text, 'receivables')).not.toContain(addDays(today, -5));
+    await t.db('contracts').where({ id: contractId }).update({ status: 'approved' });
     await plan(2, addDays(today, 14), '100.00', '0.00');
     await plan(3, addDays(today, 15), '100.00', '0.00');
     const receivables = section((await rep1.get('/')).text, 'receivables');

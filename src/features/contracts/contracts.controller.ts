@@ -1,6 +1,6 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { AppContext } from '../../app-context.js';
-import { applyOwnerScope, assignableUsers, ownerScope } from '../../authz/data-scope.js';
+import { assignableUsers } from '../../authz/data-scope.js';
 import { actorOf } from '../../authz/guards.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { flash, redirectWithFlash } from '../../shared/flash.js';
@@ -220,21 +220,5 @@ export function contractController({ db }: AppContext) {
      * and the page says why (422). Customers out of scope fall through to the customers feature,
      * which answers 404; its service refuses the delete too, should anything else call it.
      */
-    refuseCustomerDeleteWithContracts: async (req: Request, res: Response, next: NextFunction) => {
-      const customerId = idParam(req);
-      const scope = await ownerScope(db, actorOf(req));
-      const customer = await applyOwnerScope(db('customers'), scope, 'customers.owner_id')
-        .where('id', customerId)
-        .whereNull('deleted_at')
-        .first('id', 'name');
-      if (!customer) return next();
-      const count = await db('contracts').where('customer_id', customerId).whereNull('deleted_at').count({ n: '*' }).first();
-      if (Number(count?.n ?? 0) === 0) return next();
-      await showRefusal(
-        req,
-        res,
-        new RefusedError('contracts.refused.customer_has_contracts', { name: customer.name, count: Number(count?.n) }, `/customers/${customerId}`),
-      );
-    },
   };
 }

@@ -6,7 +6,8 @@ import { NotFoundError } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
 import { priceLines, type LineItem } from '../line-items/index.js';
 import { RefusedError } from './contracts.events.js';
-import { ensureContractSequence, insertDraftContract } from './contracts.service.js';
+import { prepareDocumentNumbers } from '../../db/document-number.js';
+import { insertDraftContract } from './contracts.service.js';
 
 // One-step creation: an accepted quote or a won opportunity becomes a draft contract, in one
 // transaction with its items and audit row. A source already turned into a contract leads to that
@@ -29,7 +30,7 @@ async function existingContract(trx: Knex.Transaction, column: 'quote_id' | 'opp
 export function contractConversion(db: Knex) {
   return {
     fromQuote: async (actor: Actor, quoteId: number, info: RequestInfo): Promise<Converted> => {
-      await ensureContractSequence(db, actor);
+      const year = await prepareDocumentNumbers(db, 'CT', actor.timeZone);
       return db.transaction(async (trx) => {
         const scope = await ownerScope(trx, actor);
         const quote = await applyOwnerScope(trx('quotes'), scope, 'quotes.owner_id').where('id', quoteId).whereNull('deleted_at').first();
@@ -66,13 +67,14 @@ export function contractConversion(db: Knex) {
           },
           priceLines(items),
           info,
+          year,
         );
         return { id, existing: false };
       });
     },
 
     fromOpportunity: async (actor: Actor, opportunityId: number, info: RequestInfo): Promise<Converted> => {
-      await ensureContractSequence(db, actor);
+      const year = await prepareDocumentNumbers(db, 'CT', actor.timeZone);
       return db.transaction(async (trx) => {
         const scope = await ownerScope(trx, actor);
         const opportunity = await applyOwnerScope(trx('opportunities as o'), scope, 'o.owner_id')
@@ -112,6 +114,7 @@ export function contractConversion(db: Knex) {
           },
           priceLines([item]),
           info,
+          year,
         );
         return { id, existing: false };
       });

@@ -47,7 +47,3 @@ export class WrongStatusError extends HttpError {
   }
 }
 
-/** Today's date, 'YYYY-MM-DD', in a time zone: what "overdue" and a document's year are measured against. */
-export function todayIn(timeZone: string, now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}

@@ -7,7 +7,7 @@ import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { loadLineItems, priceLines, totalsColumns } from '../line-items/index.js';
 import { paymentRepository } from '../payments/payments.repository.js';
 import { summariseReceivables } from '../payments/receivables.js';
-import { todayIn } from './contracts.events.js';
+import { localToday } from '../../i18n/calendar.js';
 import { contractRepository } from './contracts.repository.js';
 
 /** What a form on the contract page posted, to show again after a 422. */
@@ -32,7 +32,7 @@ export async function renderContractPage(db: Knex, req: Request, res: Response, 
   const items = await loadLineItems(db, 'contract_items', 'contract_id', id);
   const totals = totalsColumns(priceLines(items));
   const events = await repo.events(id);
-  const today = todayIn(actor.timeZone);
+  const today = localToday(actor.timeZone);
   let receivables = null;
   if (actor.permissions.has('payments.view')) {
     const payments = paymentRepository(db);

@@ -19,7 +19,6 @@ export function contractRoutes(ctx: AppContext): Router {
   router.post('/contracts/:id/terminate', can('contracts.edit'), c.terminate);
   router.post('/quotes/:id/contract', can('contracts.create'), c.fromQuote);
   router.post('/opportunities/:id/contract', can('contracts.create'), c.fromOpportunity);
-  // Registered before the customers feature: a customer with contracts is not deleted (422, with the reason).
-  router.post('/customers/:id/delete', can('customers.delete'), c.refuseCustomerDeleteWithContracts);
+
   return router;
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, assignableUsers, ownerScope } from '../../authz/data-scope.js';
-import { nextDocumentNumber } from '../../db/document-number.js';
+import { nextDocumentNumber, prepareDocumentNumbers } from '../../db/document-number.js';
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
@@ -9,7 +9,7 @@ import { fromCents, sumCents, toCents } from '../../shared/money.js';
 import type { RequestInfo } from '../../shared/request.js';
 import { priceLines, saveLineItems, type LineItem, type PricedLineItems } from '../line-items/index.js';
 import { findApprover } from './contracts.approver.js';
-import { recordContractEvent, todayIn, WrongStatusError } from './contracts.events.js';
+import { recordContractEvent, WrongStatusError } from './contracts.events.js';
 import { contractRepository, type ContractRow } from './contracts.repository.js';
 import { CONTRACT_FIELDS, EDITABLE_STATUSES, type ContractInput } from './contracts.schema.js';
 
@@ -22,16 +22,6 @@ export type ContractValues = Pick<
 const AUDITED = [...CONTRACT_FIELDS, 'status', 'approver_id'] as const;
 
 /**
- * Makes sure this year's CT counter row exists, in its own statement before the document's
- * transaction: on MySQL, two transactions that both find the row missing and both insert it
- * deadlock, and the loser's transaction is gone (nextDocumentNumber cannot recover inside it).
- */
-export async function ensureContractSequence(db: Knex, actor: Actor): Promise<void> {
-  const name = `CT-${todayIn(actor.timeZone).slice(0, 4)}`;
-  await db('number_sequences').insert({ name, last_value: 0 }).onConflict('name').ignore();
-}
-
-/**
  * Inserts a draft contract with its items, number and audit row, inside the caller's transaction:
  * the form, a quote and a won opportunity all create contracts through here.
  */
@@ -41,10 +31,10 @@ export async function insertDraftContract(
   values: ContractValues,
   priced: PricedLineItems,
   info: RequestInfo,
+  numberYear: number,
 ): Promise<number> {
   const now = toDbTime();
-  const year = Number(todayIn(actor.timeZone).slice(0, 4));
-  const number = await nextDocumentNumber(trx, 'CT', year);
+  const number = await nextDocumentNumber(trx, 'CT', numberYear);
   const total = fromCents(priced.total);
   const id = await contractRepository(trx).insert(trx, {
     ...values,
@@ -132,8 +122,8 @@ export function contractService(db: Knex) {
   return {
     async createContract(actor: Actor, input: ContractInput, items: readonly LineItem[], info: RequestInfo): Promise<number> {
       const { values, priced } = await checkRules(actor, input, items);
-      await ensureContractSequence(db, actor);
-      return db.transaction((trx) => insertDraftContract(trx, actor, values, priced, info));
+      const year = await prepareDocumentNumbers(db, 'CT', actor.timeZone);
+      return db.transaction((trx) => insertDraftContract(trx, actor, values, priced, info, year));
     },
 
     /**

@@ -11,7 +11,7 @@ import { renderCustomerPage } from '../timeline/customer-page.js';
 import { formOptions, newCustomerValues, valuesOfBody, valuesOfRecord, type FormValues } from './customers.form.js';
 import { customerRepository } from './customers.repository.js';
 import { customerListQuery, customerInput, versionInput } from './customers.schema.js';
-import { customerService } from './customers.service.js';
+import { customerService, deleteRefusal } from './customers.service.js';
 
 export function customerController({ db }: AppContext) {
   const repo = customerRepository(db);
@@ -122,12 +122,24 @@ export function customerController({ db }: AppContext) {
     deleteConfirm: async (req: Request, res: Response) => {
       const customer = await repo.findById(actorOf(req), idParam(req));
       if (!customer) throw new NotFoundError();
-      await renderPage(res, 'features/customers/views/delete', { title: req.t('customers.delete_title'), customer });
+      // Said before asking, rather than after the click: a customer with contracts stays.
+      const contracts = await service.liveContracts(customer.id);
+      const errors = contracts > 0 ? { _form: deleteRefusal(customer.name, contracts) } : {};
+      await renderPage(res, 'features/customers/views/delete', { title: req.t('customers.delete_title'), customer, errors });
     },
 
     remove: async (req: Request, res: Response) => {
-      const customer = await service.deleteCustomer(actorOf(req), idParam(req), requestInfo(req));
-      redirectWithFlash(req, res, '/customers', req.t('customers.deleted', { name: customer.name }));
+      const actor = actorOf(req);
+      try {
+        const customer = await service.deleteCustomer(actor, idParam(req), requestInfo(req));
+        redirectWithFlash(req, res, '/customers', req.t('customers.deleted', { name: customer.name }));
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        const customer = await repo.findById(actor, idParam(req));
+        if (!customer) throw new NotFoundError();
+        const view = 'features/customers/views/delete';
+        await renderPage(res, view, { title: req.t('customers.delete_title'), customer, errors: err.fields }, 422);
+      }
     },
 
     restore: async (req: Request, res: Response) => {

@@ -19,6 +19,11 @@ const dictionaryFields: Array<[field: 'industry' | 'source' | 'level' | 'status'
 
 type Editable = Pick<CustomerRow, (typeof CUSTOMER_FIELDS)[number]>;
 
+/** Why a customer cannot be deleted, as a form error the confirm page shows. */
+export function deleteRefusal(name: string, contracts: number): FieldErrors[string] {
+  return { key: 'customers.delete_refused_contracts', params: { name, count: contracts } };
+}
+
 export function customerService(db: Knex) {
   const repo = customerRepository(db);
 
@@ -56,7 +61,15 @@ export function customerService(db: Knex) {
     };
   }
 
+  /** Contracts not deleted of a customer: while there are any, the customer cannot be deleted. */
+  async function liveContracts(customerId: number, trx: Knex = db): Promise<number> {
+    const row = await trx('contracts').where('customer_id', customerId).whereNull('deleted_at').count({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+
   return {
+    liveContracts,
+
     possibleDuplicates: (actor: Actor, input: Pick<CustomerInput, 'phone' | 'email'>) =>
       repo.findPossibleDuplicates(actor, { phone: input.phone, email: input.email }),
 
@@ -104,9 +117,9 @@ export function customerService(db: Knex) {
       const current = await repo.findById(actor, id);
       if (!current) throw new NotFoundError();
       await db.transaction(async (trx) => {
-        // A customer with live contracts stays (the contracts feature's route explains why first).
-        const contract = await trx('contracts').where('customer_id', id).whereNull('deleted_at').first('id');
-        if (contract) throw new ValidationError({ _form: { key: 'contracts.refused.customer_has_contracts', params: { name: current.name, count: 1 } } });
+        // A customer with live contracts stays: its receivables and approvals hang on it.
+        const contracts = await liveContracts(id, trx);
+        if (contracts > 0) throw new ValidationError({ _form: deleteRefusal(current.name, contracts) });
         const now = toDbTime();
         const updated = await repo.updateIfVersion(trx, actor, id, current.version, { deleted_at: now, updated_at: now });
         if (updated === 0) throw new ConflictError();

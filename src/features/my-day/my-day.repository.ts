@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { applyOwnerScope, type OwnerScope } from '../../authz/data-scope.js';
+import { RECEIVABLE_STATUSES } from '../payments/payments.repository.js';
 
 // My day's questions, each answered from an index that starts with the owner (or, for a team,
 // walked in date order and checked for the owner inside the index), so none of them scans
@@ -91,7 +92,7 @@ export function myDayRepository(db: Knex) {
       );
     },
 
-    /** Unsettled instalments due on or before `until` (overdue ones included), oldest first. */
+    /** Unsettled instalments of live contracts due on or before `until` (overdue ones included), oldest first. */
     receivables(scope: OwnerScope, until: string): Promise<Section<Receivable>> {
       return section<Receivable>(
         () =>
@@ -101,6 +102,7 @@ export function myDayRepository(db: Knex) {
             .join('users as u', 'u.id', 'p.owner_id')
             .where('p.is_settled', false)
             .whereNull('ct.deleted_at')
+            .whereIn('ct.status', RECEIVABLE_STATUSES)
             .where('p.due_date', '<=', until),
         ['p.id', 'p.contract_id', 'ct.number as contract_number', 'c.name as customer_name', 'p.due_date', 'p.amount', 'p.received_amount', 'ct.currency', 'u.display_name as owner_name'],
         [{ column: 'p.due_date', order: 'asc' }, { column: 'p.id', order: 'asc' }],

@@ -8,7 +8,7 @@ import { parsePage } from '../../shared/pagination.js';
 import { renderPage } from '../../shared/render.js';
 import { idParam, requestInfo, typedValues } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
-import { todayIn } from '../contracts/contracts.events.js';
+import { localToday } from '../../i18n/calendar.js';
 import { renderContractPage } from '../contracts/contracts.page.js';
 import { contractRepository } from '../contracts/contracts.repository.js';
 import { paymentRepository } from './payments.repository.js';
@@ -48,7 +48,7 @@ export function paymentController({ db }: AppContext) {
       const actor = actorOf(req);
       const filters = receivablesQuery.parse(req.query);
       const pageRequest = parsePage(req.query);
-      const today = todayIn(actor.timeZone);
+      const today = localToday(actor.timeZone);
       const { pageData, totals } = await repo.receivables(actor, filters, pageRequest, today);
       const owners = actor.dataScope === 'own' ? [] : (await assignableUsers(db, actor)).map((u) => ({ value: String(u.id), label: u.display_name }));
       await renderPage(res, 'features/payments/views/index', { title: req.t('payments.title'), pageData, totals, filters, owners, today });

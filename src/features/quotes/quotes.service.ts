@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
-import { nextDocumentNumber } from '../../db/document-number.js';
+import { nextDocumentNumber, prepareDocumentNumbers } from '../../db/document-number.js';
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit, type FieldChanges } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
@@ -30,11 +30,6 @@ function describeItems(items: ReadonlyArray<Pick<LineItem, 'product_name' | 'qua
   return items
     .map((i) => `${i.product_name} ${i.quantity} × ${i.unit_price}${Number(i.discount_percent) > 0 ? ` −${i.discount_percent}%` : ''}`)
     .join('; ');
-}
-
-/** The calendar year in the user's time zone: a quote made on 1 January in Shanghai is that year's. */
-function yearIn(timeZone: string): number {
-  return Number(new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' }).format(new Date()));
 }
 
 export function quoteService(db: Knex) {
@@ -67,9 +62,11 @@ export function quoteService(db: Knex) {
       await checkReferences(actor, input);
       const priced = priceLines(items);
       const totals = totalsColumns(priced);
+      // The year is the user's: a quote made on 1 January in Shanghai is that year's.
+      const year = await prepareDocumentNumbers(db, 'QT', actor.timeZone);
       return db.transaction(async (trx) => {
         const now = toDbTime();
-        const number = await nextDocumentNumber(trx, 'QT', yearIn(actor.timeZone));
+        const number = await nextDocumentNumber(trx, 'QT', year);
         const values = { ...input, ...totals };
         const id = await repo.insert(trx, {
           ...values,
