@@ -1,4 +1,5 @@
 import { referenceTransaction } from '../../db/reference-cache.js';
+import { moveInOrder } from '../../shared/reorder.js';
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import type { RequestInfo } from '../../shared/request.js';
@@ -95,13 +96,7 @@ export function dictionaryAdminService(db: Knex) {
       const current = await findOrFail(id);
       await referenceTransaction(db, async (trx) => {
         const order = await repo.inOrder(trx, current.type);
-        const from = order.findIndex((row) => row.id === id);
-        const to = direction === 'up' ? from - 1 : from + 1;
-        if (from < 0 || to < 0 || to >= order.length) return;
-        [order[from], order[to]] = [order[to], order[from]];
-        for (const [index, row] of order.entries()) {
-          if (row.sort !== (index + 1) * 10) await saveChanges(trx, actor, row, { sort: (index + 1) * 10 }, info);
-        }
+        await moveInOrder(order, id, direction, (row, sort) => saveChanges(trx, actor, row, { sort }, info));
       });
       return current;
     },
