@@ -19,3 +19,18 @@ export const optionalFilter = z
   .optional()
   .catch(undefined)
   .transform((v) => (v ? v : undefined));
+
+/** A position number; empty means "after the last one" on a new row, "unchanged" on an edit. */
+export const sortNumber = z
+  .string()
+  .trim()
+  .optional()
+  .refine((v) => !v || /^\d{1,6}$/.test(v), 'validation.format')
+  .transform((v) => (v ? Number(v) : null));
+
+/** An unticked checkbox sends nothing, so absence means "off". */
+export const checkbox = z
+  .enum(['1'])
+  .optional()
+  .catch(undefined)
+  .transform((v) => v === '1');

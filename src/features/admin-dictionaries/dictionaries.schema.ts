@@ -1,22 +1,8 @@
 import { z } from 'zod';
+import { checkbox, sortNumber } from '../../shared/fields.js';
 import { DICTIONARY_TYPES } from '../dictionaries/dictionary.repository.js';
 
 const label = z.string().trim().min(1).max(100);
-
-/** The position number; empty on a new value means "after the last one". */
-const sortNumber = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || /^\d{1,6}$/.test(v), 'validation.format')
-  .transform((v) => (v ? Number(v) : null));
-
-/** An unticked checkbox sends nothing, so absence means "off". */
-const checkbox = z
-  .enum(['1'])
-  .optional()
-  .catch(undefined)
-  .transform((v) => v === '1');
 
 /** What can change once a value exists; the code cannot, since records store it. */
 export const dictionaryEditInput = z.object({

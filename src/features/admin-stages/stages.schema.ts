@@ -1,22 +1,8 @@
 import { z } from 'zod';
+import { checkbox, sortNumber } from '../../shared/fields.js';
 import { STAGE_KINDS } from '../opportunities/pipeline-stages.js';
 
 const name = z.string().trim().min(1).max(100);
-
-/** The position number; empty on a new stage means "after the last one", on an edit "unchanged". */
-const sortNumber = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || /^\d{1,6}$/.test(v), 'validation.format')
-  .transform((v) => (v ? Number(v) : null));
-
-/** An unticked checkbox sends nothing, so absence means "off". */
-const checkbox = z
-  .enum(['1'])
-  .optional()
-  .catch(undefined)
-  .transform((v) => v === '1');
 
 export const stageEditInput = z.object({
   name_zh: name,
