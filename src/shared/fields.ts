@@ -34,3 +34,11 @@ export const checkbox = z
   .optional()
   .catch(undefined)
   .transform((v) => v === '1');
+
+/** The id picked from a <select>: empty means "none" (NULL). */
+export const optionalId = z
+  .string()
+  .trim()
+  .optional()
+  .refine((v) => !v || /^\d{1,10}$/.test(v), 'validation.choice')
+  .transform((v) => (v ? Number(v) : null));

@@ -6,6 +6,9 @@ import { z } from 'zod';
 // to cents when SQLite added them in SQL.
 export type Cents = bigint;
 
+/** The currencies opportunities, quotes and contracts are written in. */
+export const CURRENCIES = ['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP'] as const;
+
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 /** "12.345" → 1235n (half up). Accepts what the database returns (string or number). */

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import { optionalFilter, optionalText } from '../../shared/fields.js';
-
-/** A picked row id from a <select>; empty means "none". */
-const optionalId = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || /^\d{1,9}$/.test(v), 'validation.choice')
-  .transform((v) => (v ? Number(v) : null));
+import { optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
 /** bcrypt reads only the first 72 bytes, so a longer password would be silently cut. */

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, assignableUsers, ownerScope } from '../../authz/data-scope.js';
+import { CURRENCIES } from '../../shared/money.js';
 import { typedValues } from '../../shared/request.js';
 import { loadLineItems, valuesOfStoredItems, type LineItemValues } from '../line-items/index.js';
 import type { ContractRow } from './contracts.repository.js';
@@ -12,7 +13,6 @@ const FORM_FIELDS = [
   'customer_id', 'opportunity_id', 'quote_id', 'title', 'currency', 'sign_date', 'start_date', 'end_date', 'remark', 'owner_id',
 ] as const;
 
-export const CURRENCIES = ['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP'] as const;
 
 /** How many customers the picker lists; past that the form takes the customer from the link it was opened with. */
 const CUSTOMER_PICKER_LIMIT = 200;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalFilter, optionalText } from '../../shared/fields.js';
+import { optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
 
 export const CONTRACT_STATUSES = ['draft', 'pending_approval', 'approved', 'signed', 'terminated'] as const;
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
@@ -27,14 +27,6 @@ export const requiredDate = z
   .trim()
   .min(1, 'validation.required')
   .refine((v) => isCalendarDate(v), 'validation.contracts.date');
-
-/** An optional id picked from a list: empty is NULL. */
-const optionalId = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || /^\d{1,10}$/.test(v), 'validation.choice')
-  .transform((v) => (v ? Number(v) : null));
 
 export const contractInput = z.object({
   customer_id: z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalFilter, optionalText } from '../../shared/fields.js';
+import { optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
 
 /** datetime-local value in the user's time zone; converted to UTC by the service. */
 const localDateTime = z
@@ -7,14 +7,6 @@ const localDateTime = z
   .trim()
   .optional()
   .refine((v) => !v || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v), 'validation.datetime');
-
-/** A picker's id: empty means "none". */
-const optionalId = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || /^\d{1,10}$/.test(v), 'validation.choice')
-  .transform((v) => (v ? Number(v) : null));
 
 export const followupInput = z.object({
   type: z.string().trim().min(1).max(40),

@@ -6,7 +6,7 @@ import { fromCents, toCents } from '../../shared/money.js';
 import { typedValues } from '../../shared/request.js';
 import { loadDictionaries, type Option } from '../dictionaries/dictionary.repository.js';
 import type { OpportunityRow } from './opportunities.repository.js';
-import { CURRENCIES } from './opportunities.schema.js';
+import { CURRENCIES } from '../../shared/money.js';
 import { loadStages, stageIndex, stageName } from './pipeline-stages.js';
 
 export type FormValues = Record<string, string>;

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { optionalFilter, optionalText } from '../../shared/fields.js';
-import { moneyField } from '../../shared/money.js';
-
-export const CURRENCIES = ['CNY', 'USD', 'EUR'] as const;
+import { CURRENCIES, moneyField } from '../../shared/money.js';
 
 const positiveId = z.coerce.number().int().positive();
 

@@ -4,7 +4,8 @@ import { typedValues } from '../../shared/request.js';
 import { lineItemsLocals, type LineItemValues } from '../line-items/index.js';
 import { quoteLookups, type QuoteCustomer } from './quotes.lookups.js';
 import type { QuoteRow } from './quotes.repository.js';
-import { CURRENCIES, QUOTE_FIELDS } from './quotes.schema.js';
+import { CURRENCIES } from '../../shared/money.js';
+import { QUOTE_FIELDS } from './quotes.schema.js';
 
 export type FormValues = Record<string, string>;
 

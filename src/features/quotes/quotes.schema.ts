@@ -1,14 +1,7 @@
 import { z } from 'zod';
-import { optionalFilter, optionalText } from '../../shared/fields.js';
+import { optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
 
-export const CURRENCIES = ['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP'] as const;
-
-const optionalId = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || /^\d{1,10}$/.test(v), 'validation.choice')
-  .transform((v) => (v ? Number(v) : null));
+import { CURRENCIES } from '../../shared/money.js';
 
 /** The quote's own fields; its line items are read by features/line-items. */
 export const quoteInput = z.object({
