@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { insertRow } from '../src/db/sql.js';
+import { refreshPipelineTotals } from '../src/features/opportunities/pipeline-totals.js';
 import { generateContacts, generateFollowUps, generateOpportunity, type StageRef } from './sales-generator.js';
 
 type DemoCustomer = { id: number; owner_id: number; last_contact_at: string | null; next_follow_up_at: string | null };
@@ -41,4 +42,6 @@ export async function seedDemoSales(trx: Knex.Transaction, customerIds: number[]
       changed_at: opportunity.stage_entered_at,
     });
   }
+  // The board's totals are a summary kept by every write (pipeline-totals.ts); these rows too.
+  await refreshPipelineTotals(trx, customers.map((c) => c.owner_id));
 }

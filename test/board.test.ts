@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDbTime } from '../src/db/time.js';
+import { rebuildPipelineTotals, refreshPipelineTotals } from '../src/features/opportunities/pipeline-totals.js';
 import { createTestApp, loginAs, postForm, type Agent, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -18,6 +19,8 @@ async function insertOpportunity(owner: string, fields: Record<string, unknown> 
     customer_id: customer.id, title: `Card of ${owner}`, amount: '1.00', currency: 'CNY', stage_id: await stageId('initial_contact'),
     probability: 10, stage_entered_at: now, owner_id: ownerId, created_by: ownerId, version: 1, created_at: now, updated_at: now, ...fields,
   });
+  // Written past the app, so the board's summary is brought up to date as a save would.
+  await refreshPipelineTotals(t.db, [ownerId]);
   return Number(id);
 }
 
@@ -38,6 +41,7 @@ beforeAll(async () => {
   t = await createTestApp();
   // The board's totals are asserted exactly, so the demo's own opportunities (if any) are set aside.
   await t.db('opportunities').update({ deleted_at: toDbTime() });
+  await rebuildPipelineTotals(t.db);
   [rep1, rep2, manager1, admin] = await Promise.all(['rep1', 'rep2', 'manager1', 'admin'].map((u) => loginAs(t.app, u)));
   const needs = await stageId('needs_analysis');
   const proposal = await stageId('proposal');
@@ -161,6 +165,7 @@ describe('stages the admin changes', () => {
     // Its own card keeps it selected, so pressing "Move" by mistake changes nothing.
     expect(html).toContain(`<option value="${negotiation}" selected>`);
     await t.db('opportunities').where({ id: deal }).update({ deleted_at: toDbTime() });
+    await refreshPipelineTotals(t.db, [await t.userId('rep1')]);
     html = (await rep1.get('/opportunities/board')).text;
     expect(html).not.toContain('data-test="column-negotiation"');
     expect((await postForm(admin, `/admin/stages/${negotiation}/activate`)).status).toBe(303);

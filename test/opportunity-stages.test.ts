@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDbTime } from '../src/db/time.js';
+import { refreshPipelineTotals } from '../src/features/opportunities/pipeline-totals.js';
 import { createTestApp, loginAs, postForm, type Agent, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -16,6 +17,8 @@ async function insertOpportunity(fields: Record<string, unknown> = {}): Promise<
     customer_id: customer.id, title: 'Stage rules deal', amount: '5000.00', currency: 'CNY', stage_id: await stageId('initial_contact'),
     probability: 10, stage_entered_at: ago(60), owner_id: rep1Id, created_by: rep1Id, version: 1, created_at: now, updated_at: now, ...fields,
   });
+  // Written past the app, so the totals' summary is brought up to date as a save would.
+  await refreshPipelineTotals(t.db, [rep1Id]);
   return Number(id);
 }
 

@@ -5,6 +5,7 @@ import { insertRow, likePattern } from '../../db/sql.js';
 import { pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { OpportunityListQuery, SortColumn } from './opportunities.schema.js';
 import { totalColumns, totalsByCurrency, type CurrencyTotal, type TotalRow } from './opportunity-totals.js';
+import { pipelineTotals } from './pipeline-totals.js';
 
 export type OpportunityRow = {
   id: number;
@@ -96,9 +97,12 @@ export function opportunityRepository(db: Knex) {
       const query = withNames(db('opportunities as o').join(ids.as('page_ids'), 'page_ids.id', 'o.id'));
       if (filters.sort === 'stage') query.join('pipeline_stages as s', 's.id', 'o.stage_id');
       const rows: OpportunityListRow[] = await query.orderBy(order);
-      const totalRows: TotalRow[] = await filtered(scope, filters)
-        .groupBy('o.currency')
-        .select('o.currency', ...totalColumns(db, 'o'));
+      // Narrowed only by stage and owner, the totals are the summary's (pipeline-totals.ts); a title
+      // search, a customer or a close month bounds the set, which is then summed directly.
+      const bySummary = !filters.q && !filters.customer_id && !filters.close_month;
+      const totalRows: TotalRow[] = bySummary
+        ? await pipelineTotals(db, scope, { ownerId: filters.owner_id, stageIds: filters.stage_id ? [filters.stage_id] : undefined })
+        : await filtered(scope, filters).groupBy('o.currency').select('o.currency', ...totalColumns(db, 'o'));
       const totals = totalsByCurrency(totalRows);
       const counted = totals.reduce((n, t) => n + t.count, 0);
       return { ...pageOf(rows.slice(0, page.perPage), page, counted, rows.length > page.perPage), totals };
@@ -163,13 +167,9 @@ export function opportunityRepository(db: Knex) {
 
     // --- the board ---
 
-    /** Count and totals per stage and currency. */
+    /** Count and totals per stage and currency, from the summary kept by every write (pipeline-totals.ts). */
     async stageTotals(actor: Actor, filter: OpportunityFilter): Promise<Array<TotalRow & { stage_id: number }>> {
-      const scope = await ownerScope(db, actor);
-      const query = scoped(scope).groupBy('o.stage_id', 'o.currency').select('o.stage_id', 'o.currency', ...totalColumns(db, 'o'));
-      if (filter.ownerId) query.where('o.owner_id', filter.ownerId);
-      if (filter.stageIds) query.whereIn('o.stage_id', filter.stageIds);
-      return (await query).map((r: TotalRow & { stage_id: number }) => ({ ...r, stage_id: Number(r.stage_id) }));
+      return pipelineTotals(db, await ownerScope(db, actor), filter);
     },
 
     /**

@@ -10,6 +10,7 @@ import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { customerChoices, opportunityRepository, type OpportunityDetail, type OpportunityRow } from './opportunities.repository.js';
 import { OPPORTUNITY_FIELDS, type OpportunityInput } from './opportunities.schema.js';
 import { loadStages, stageIndex, type Stage } from './pipeline-stages.js';
+import { pipelineTransaction } from './pipeline-totals.js';
 import { recordStageChange } from './stage-history.js';
 import { enforceStageRules } from './stage-rules.js';
 
@@ -106,7 +107,7 @@ export function opportunityService(db: Knex) {
 
     async createOpportunity(actor: Actor, input: OpportunityInput, info: RequestInfo): Promise<number> {
       const { values, productIds } = await checkRules(actor, input);
-      return db.transaction(async (trx) => {
+      return pipelineTransaction(db, [values.owner_id], async (trx) => {
         const now = toDbTime();
         const id = await repo.insert(trx, {
           ...values,
@@ -147,7 +148,9 @@ export function opportunityService(db: Knex) {
       const changes = changedFields(auditable(current, current.product_ids), auditable(values, productIds), OPPORTUNITY_FIELDS);
       if (Object.keys(changes).length === 0) return;
       const stageChanged = current.stage_id !== stage.id;
-      await db.transaction(async (trx) => {
+      // A change of owner moves the amounts from one owner's totals to the other's: both are recomputed.
+      const owners = [current.owner_id, values.owner_id];
+      await pipelineTransaction(db, owners, async (trx) => {
         const now = toDbTime();
         if (stageChanged) {
           const stages = stageIndex(await loadStages(trx));
@@ -205,7 +208,7 @@ export function opportunityService(db: Knex) {
       }
       const values = { stage_id: to.id, probability: to.probability, lost_reason: lostReason };
       const changes = changedFields(current, values, ['stage_id', 'probability', 'lost_reason']);
-      await db.transaction(async (trx) => {
+      await pipelineTransaction(db, [current.owner_id], async (trx) => {
         const now = toDbTime();
         const fresh = stageIndex(await loadStages(trx));
         await enforceStageRules(trx, {
@@ -233,7 +236,7 @@ export function opportunityService(db: Knex) {
 
     async deleteOpportunity(actor: Actor, id: number, info: RequestInfo): Promise<OpportunityDetail> {
       const current = await findOrFail(actor, id);
-      await db.transaction(async (trx) => {
+      await pipelineTransaction(db, [current.owner_id], async (trx) => {
         const now = toDbTime();
         const updated = await repo.updateIfVersion(trx, actor, id, current.version, { deleted_at: now, updated_at: now });
         if (updated === 0) throw new ConflictError();
