@@ -13,6 +13,8 @@ import * as createContracts from './20261122000600_create_contracts.js';
 import * as createSettings from './20261122000700_create_settings.js';
 import * as seedSalesWorkflow from './20261122000800_seed_sales_workflow.js';
 import * as customerFollowUpIndexes from './20261122000900_customer_follow_up_indexes.js';
+import * as customersOwnerBranch from './20261122001000_customers_owner_branch.js';
+import * as followupsRecentIndex from './20261122001100_followups_recent_index.js';
 import * as createPipelineTotals from './20261122001200_create_pipeline_totals.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
@@ -32,5 +34,7 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261122000700_create_settings', createSettings],
   ['20261122000800_seed_sales_workflow', seedSalesWorkflow],
   ['20261122000900_customer_follow_up_indexes', customerFollowUpIndexes],
+  ['20261122001000_customers_owner_branch', customersOwnerBranch],
+  ['20261122001100_followups_recent_index', followupsRecentIndex],
   ['20261122001200_create_pipeline_totals', createPipelineTotals],
 ];

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { hashPassword } from '../src/auth/passwords.js';
+import { ownerBranchId } from '../src/authz/data-scope.js';
 import { insertRow } from '../src/db/sql.js';
 import { toDbTime } from '../src/db/time.js';
 import { generateCustomer } from './customer-generator.js';
@@ -60,6 +61,8 @@ export async function seedDemo(db: Knex, options: DemoOptions = {}): Promise<voi
     const already = await trx('customers').whereIn('owner_id', repIds).count({ n: '*' }).first();
     if (Number(already?.n ?? 0) > 0) return;
     const total = options.customers ?? 200;
+    const branchOf = new Map<number, number>();
+    for (const id of repIds) branchOf.set(id, await ownerBranchId(trx, id));
     const rows = Array.from({ length: total }, (_, n) => {
       // Blocks of four, so every rep gets Chinese and English, company and individual customers.
       const owner = repIds[Math.floor(n / 4) % repIds.length];
@@ -67,6 +70,7 @@ export async function seedDemo(db: Knex, options: DemoOptions = {}): Promise<voi
         ...generateCustomer(n),
         ...contactDates(n),
         owner_id: owner,
+        owner_branch_id: branchOf.get(owner)!,
         created_by: owner,
         version: 1,
         created_at: now,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerBranchId } from '../src/authz/data-scope.js';
 import { loadActor } from '../src/auth/load-actor.js';
 import { toDbTime } from '../src/db/time.js';
 import { contactService } from '../src/features/contacts/contacts.service.js';
@@ -26,8 +27,9 @@ async function createViewer(app: TestApp): Promise<void> {
     created_at: now,
     updated_at: now,
   });
+  const viewer = (await app.db('users').where({ username: 'viewer1' }).first()).id;
   const [customerId] = await app.db('customers').insert({
-    kind: 'company', name: 'Viewer Co', status: 'new', owner_id: (await app.db('users').where({ username: 'viewer1' }).first()).id,
+    kind: 'company', name: 'Viewer Co', status: 'new', owner_id: viewer, owner_branch_id: await ownerBranchId(app.db, viewer),
     created_by: rep1.id, version: 1, created_at: now, updated_at: now,
   });
   customerOf.viewer1 = Number(customerId);

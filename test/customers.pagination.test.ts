@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerBranchId } from '../src/authz/data-scope.js';
 import { toDbTime } from '../src/db/time.js';
 import { createTestApp, loginAs, type Agent, type TestApp } from './support/test-app.js';
 
@@ -11,9 +12,10 @@ beforeAll(async () => {
   t = await createTestApp({ customers: 0 });
   rep1 = await loginAs(t.app, 'rep1');
   const owner = await t.userId('rep1');
+  const branch = await ownerBranchId(t.db, owner);
   const now = toDbTime();
   const rows = Array.from({ length: 45 }, (_, i) => ({
-    kind: 'company', name: `分页客户${String(i).padStart(2, '0')}`, status: 'new', owner_id: owner, created_by: owner,
+    kind: 'company', name: `分页客户${String(i).padStart(2, '0')}`, status: 'new', owner_id: owner, owner_branch_id: branch, created_by: owner,
     version: 1, created_at: now, updated_at: now,
   }));
   await t.db('customers').insert(rows);

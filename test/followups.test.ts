@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { ownerBranchId } from '../src/authz/data-scope.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDbTime } from '../src/db/time.js';
 import { createTestApp, loginAs, postForm, type Agent, type TestApp } from './support/test-app.js';
@@ -19,7 +20,8 @@ async function createViewer(app: TestApp): Promise<void> {
     department_id: rep1.department_id, time_zone: 'Asia/Shanghai', is_active: true, created_at: now, updated_at: now,
   });
   const [customerId] = await app.db('customers').insert({
-    kind: 'company', name: 'Viewer Co', status: 'new', owner_id: Number(userId), created_by: rep1.id, version: 1, created_at: now, updated_at: now,
+    kind: 'company', name: 'Viewer Co', status: 'new', owner_id: Number(userId), owner_branch_id: await ownerBranchId(app.db, Number(userId)),
+    created_by: rep1.id, version: 1, created_at: now, updated_at: now,
   });
   customerOf.viewer1 = Number(customerId);
 }
@@ -28,7 +30,10 @@ async function createViewer(app: TestApp): Promise<void> {
 async function newCustomer(username: string, name = `Followup customer ${Math.random().toString(36).slice(2, 8)}`): Promise<number> {
   const owner = await t.userId(username);
   const now = toDbTime();
-  const [id] = await t.db('customers').insert({ kind: 'company', name, status: 'new', owner_id: owner, created_by: owner, version: 1, created_at: now, updated_at: now });
+  const [id] = await t.db('customers').insert({
+    kind: 'company', name, status: 'new', owner_id: owner, owner_branch_id: await ownerBranchId(t.db, owner), created_by: owner, version: 1,
+    created_at: now, updated_at: now,
+  });
   return Number(id);
 }
 

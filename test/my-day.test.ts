@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerBranchId } from '../src/authz/data-scope.js';
 import { forgetReferenceData } from '../src/db/reference-cache.js';
 import { toDbTime } from '../src/db/time.js';
 import { addDays, localToday, monthOf } from '../src/i18n/calendar.js';
@@ -23,7 +24,7 @@ afterAll(() => t.close());
 async function customer(owner: string, name: string, fields: Record<string, unknown> = {}): Promise<number> {
   const ownerId = await t.userId(owner);
   const [id] = await t.db('customers').insert({
-    kind: 'company', name, status: 'new', owner_id: ownerId, created_by: ownerId, version: 1,
+    kind: 'company', name, status: 'new', owner_id: ownerId, owner_branch_id: await ownerBranchId(t.db, ownerId), created_by: ownerId, version: 1,
     created_at: ago(90 * DAY), updated_at: ago(DAY), last_contact_at: ago(DAY), ...fields,
   });
   return typeof id === 'object' ? (id as { id: number }).id : id;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerBranchId } from '../src/authz/data-scope.js';
 import { toCents } from '../src/shared/money.js';
 import { createTestApp, loginAs, postForm, type Agent, type TestApp } from './support/test-app.js';
 
@@ -22,7 +23,8 @@ afterAll(() => t.close());
 
 async function newCustomer(owner: string, name: string): Promise<number> {
   const [id] = await t.db('customers').insert({
-    kind: 'company', name, status: 'new', owner_id: ids[owner], created_by: ids[owner], version: 1, created_at: now(), updated_at: now(),
+    kind: 'company', name, status: 'new', owner_id: ids[owner], owner_branch_id: await ownerBranchId(t.db, ids[owner]),
+    created_by: ids[owner], version: 1, created_at: now(), updated_at: now(),
   });
   return Number(id);
 }

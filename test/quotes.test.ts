@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerBranchId } from '../src/authz/data-scope.js';
 import { createTestApp, loginAs, postForm, type Agent, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -23,7 +24,8 @@ beforeAll(async () => {
   for (const username of ['rep1', 'rep2', 'rep3']) {
     const owner = await t.userId(username);
     const [id] = await t.db('customers').insert({
-      kind: 'company', name: `Quote customer of ${username}`, status: 'new', owner_id: owner, created_by: owner, version: 1, created_at: now, updated_at: now,
+      kind: 'company', name: `Quote customer of ${username}`, status: 'new', owner_id: owner, owner_branch_id: await ownerBranchId(t.db, owner),
+      created_by: owner, version: 1, created_at: now, updated_at: now,
     });
     customerOf[username] = Number(id);
   }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerBranchId } from '../src/authz/data-scope.js';
 import { toDbTime } from '../src/db/time.js';
 import { createTestApp, loginAs, postForm, type Agent, type TestApp } from './support/test-app.js';
 
@@ -19,8 +20,11 @@ beforeAll(async () => {
   const rep1 = await t.userId('rep1');
   const manager1 = await t.userId('manager1');
   const now = toDbTime();
+  const branch = await ownerBranchId(t.db, rep1);
   const customer = (name: string) =>
-    insertId('customers', { kind: 'company', name, status: 'new', owner_id: rep1, created_by: rep1, version: 1, created_at: now, updated_at: now });
+    insertId('customers', {
+      kind: 'company', name, status: 'new', owner_id: rep1, owner_branch_id: branch, created_by: rep1, version: 1, created_at: now, updated_at: now,
+    });
   customerId = await customer('时间线客户');
   otherCustomerId = await customer('另一个客户');
   const stages = await t.db('pipeline_stages').orderBy('sort').select('id', 'code');

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { unlockUser } from '../../auth/lockout.js';
 import { hashPassword } from '../../auth/passwords.js';
 import type { Actor } from '../../authz/actor.js';
+import { moveCustomersToOwnersBranch } from '../../authz/data-scope.js';
 import type { RequestInfo } from '../../shared/request.js';
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit, type FieldChanges } from '../../shared/audit.js';
@@ -113,6 +114,7 @@ export function userService(db: Knex) {
       if (Object.keys(changes).length === 0) return user;
       await referenceTransaction(db, async (trx) => {
         await repo.update(trx, id, values);
+        if (changes.department_id) await moveCustomersToOwnersBranch(trx, id);
         await writeAudit(trx, { entity: 'user', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
       });
       return user;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
-import { applyOwnerScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
+import { applyCustomerScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
 import { insertRow, likePattern } from '../../db/sql.js';
 import { COUNT_CAP, impliedTotal, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { CustomerListQuery, SortColumn } from './customers.schema.js';
@@ -20,6 +20,8 @@ export type CustomerRow = {
   address: string | null;
   remark: string | null;
   owner_id: number;
+  /** The owner's top-level department (0: none), kept with owner_id: see applyCustomerScope. */
+  owner_branch_id: number;
   created_by: number;
   last_contact_at: string | null;
   next_follow_up_at: string | null;
@@ -59,7 +61,7 @@ function searchConditions(q: string | undefined): Condition[] {
 export function customerRepository(db: Knex) {
   /** Customers the actor may see; every query below starts here. */
   function scoped(scope: OwnerScope, trx: Knex = db): Knex.QueryBuilder {
-    return applyOwnerScope(trx('customers'), scope, 'customers.owner_id');
+    return applyCustomerScope(trx('customers'), scope);
   }
 
   function filtered(scope: OwnerScope, filters: CustomerListQuery, condition?: Condition): Knex.QueryBuilder {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import type { RequestInfo } from '../../shared/request.js';
-import { assignableUsers } from '../../authz/data-scope.js';
+import { assignableUsers, ownerBranchId } from '../../authz/data-scope.js';
 import { toDbTime } from '../../db/time.js';
 import { fromLocalInput } from '../../i18n/format.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
@@ -79,6 +79,7 @@ export function customerService(db: Knex) {
       return db.transaction(async (trx) => {
         const id = await repo.insert(trx, {
           ...values,
+          owner_branch_id: await ownerBranchId(trx, values.owner_id),
           created_by: actor.id,
           last_contact_at: null,
           version: 1,
@@ -107,7 +108,9 @@ export function customerService(db: Knex) {
       const changes = changedFields(current, values, CUSTOMER_FIELDS);
       if (Object.keys(changes).length === 0) return;
       await db.transaction(async (trx) => {
-        const updated = await repo.updateIfVersion(trx, actor, id, version, { ...values, updated_at: toDbTime() });
+        // A new owner brings their branch along (see applyCustomerScope).
+        const branch = values.owner_id === current.owner_id ? {} : { owner_branch_id: await ownerBranchId(trx, values.owner_id) };
+        const updated = await repo.updateIfVersion(trx, actor, id, version, { ...values, ...branch, updated_at: toDbTime() });
         if (updated === 0) throw new ConflictError();
         await writeAudit(trx, { entity: 'customer', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
       });
