@@ -71,7 +71,7 @@ describe('columns', () => {
     expect(count(initial)).toBe(1);
     expect(totals(initial)).toEqual({ amount: '100.10', weighted: '10.01' });
     expect(initial).toContain('Alpha 华东');
-    expect(initial).toContain('2031-01-10');
+    expect(initial).toContain('01/10/2031'); // the close date, in the reader's language
     expect(initial).not.toContain('Old deleted');
 
     // 33.33 at 30% is 9.999 → 10.00; 0.05 at 50% is 0.025 → 0.03: weighted 10.03 in CNY, USD apart.
@@ -150,6 +150,10 @@ describe('moving a card', () => {
     expect(res.text).toContain('data-test="stage-rules"');
     expect(res.text).toContain('log a follow-up on this opportunity first');
     expect(res.text).toContain('data-test="column-initial_contact"');
+    // The card keeps the stage the rep picked, and the lost-reason box stays closed.
+    const card = new RegExp(`data-test="card-${alpha.id}"[\\s\\S]*?</article>`).exec(res.text)![0];
+    expect(card).toMatch(new RegExp(`<option value="${await stageId('proposal')}" selected>`));
+    expect(card).not.toContain('<details class="mt-1" open>');
   });
 });
 

@@ -102,7 +102,7 @@ describe('the customer timeline', () => {
     expect(html).toContain('将“年度框架采购🚀”从谈判审核推进到方案报价');
     expect(html).toContain('李明');
     const older = (await agents.rep1.get(`/customers/${customerId}?tl_page=2`)).text + html;
-    expect(older).toContain('将“年度框架采购🚀”从—推进到初步接触');
+    expect(older).toContain('新建商机“年度框架采购🚀”，阶段：初步接触');
     expect(older).toContain('审批通过了合同 HT-2026-000042');
     expect(older).toContain('驳回了合同 HT-2026-000042');
     expect(older).toContain('价格需要再谈 💬');

@@ -1,4 +1,5 @@
 import { fromDbTime } from '../db/time.js';
+import { fromCents, toCents } from '../shared/money.js';
 import type { Locale } from './i18n.js';
 
 type Formatters = ReturnType<typeof buildFormatters>;
@@ -29,7 +30,16 @@ const TO_THE_MINUTE: Intl.DateTimeFormatOptions = {
 function buildFormatters(locale: Locale, timeZone: string) {
   const dateTime = new Intl.DateTimeFormat(locale, { timeZone, ...TO_THE_MINUTE });
   const dateOnly = new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  // A calendar date (a DATE column: a close date, a due date) is the same day everywhere: it is
+  // formatted as written, never moved through a time zone.
+  const calendarDay = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' });
   return {
+    day: (value: string | null | undefined) => {
+      const m = value ? /^(\d{4})-(\d{2})-(\d{2})/.exec(value) : null;
+      return m ? calendarDay.format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]))) : '';
+    },
+    /** An amount as the database returns it (string or number) → "1234.50", exact. */
+    money: (value: string | number | null | undefined) => fromCents(toCents(value)),
     dateTime: (value: string | Date | null | undefined) => {
       const d = fromDbTime(value);
       return d ? dateTime.format(d) : '';

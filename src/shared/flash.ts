@@ -20,7 +20,24 @@ export function flashMiddleware(req: Request, res: Response, next: NextFunction)
   next();
 }
 
-export function redirectWithFlash(req: Request, res: Response, url: string, message: string): void {
-  flash(req, 'success', message);
-  res.redirect(303, url);
+/**
+ * 303 to the next page with a message. The session (and the message in it) is saved before the
+ * redirect leaves: a browser follows a 303 as soon as it has the headers, and with the store's
+ * write still under way the next page would read the old session and miss the message.
+ */
+export function redirectWithFlash(
+  req: Request,
+  res: Response,
+  url: string,
+  message: string,
+  type: Flash['type'] = 'success',
+): Promise<void> {
+  flash(req, type, message);
+  return new Promise((resolve, reject) => {
+    req.session.save((err) => {
+      if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+      res.redirect(303, url);
+      resolve();
+    });
+  });
 }

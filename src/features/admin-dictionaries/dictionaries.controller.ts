@@ -55,7 +55,7 @@ export function adminDictionaryController({ db }: AppContext) {
       if (!parsed.ok) return showForm(req, res, 'new', values, { status: 422, errors: parsed.errors });
       try {
         const entry = await service.createValue(actorOf(req), parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.created', { label: labelOf(entry, req.locale) }));
+        await redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.created', { label: labelOf(entry, req.locale) }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', values, { status: 422, errors: err.fields });
         throw err;
@@ -74,7 +74,7 @@ export function adminDictionaryController({ db }: AppContext) {
       const parsed = parseForm(dictionaryEditInput, req.body);
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, entry });
       const saved = await service.updateValue(actorOf(req), entry.id, parsed.data, requestInfo(req));
-      redirectWithFlash(req, res, listUrl(saved.type), req.t('admin.dictionaries.updated', { label: labelOf(saved, req.locale) }));
+      await redirectWithFlash(req, res, listUrl(saved.type), req.t('admin.dictionaries.updated', { label: labelOf(saved, req.locale) }));
     },
 
     move: async (req: Request, res: Response) => {
@@ -82,17 +82,17 @@ export function adminDictionaryController({ db }: AppContext) {
       const parsed = moveInput.safeParse(req.body);
       if (!parsed.success) throw new HttpError(400, 'Unknown direction');
       const entry = await service.move(actorOf(req), id, parsed.data.direction, requestInfo(req));
-      redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.moved', { label: labelOf(entry, req.locale) }));
+      await redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.moved', { label: labelOf(entry, req.locale) }));
     },
 
     activate: async (req: Request, res: Response) => {
       const entry = await service.setActive(actorOf(req), idParam(req), true, requestInfo(req));
-      redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.activated', { label: labelOf(entry, req.locale) }));
+      await redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.activated', { label: labelOf(entry, req.locale) }));
     },
 
     deactivate: async (req: Request, res: Response) => {
       const entry = await service.setActive(actorOf(req), idParam(req), false, requestInfo(req));
-      redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.deactivated', { label: labelOf(entry, req.locale) }));
+      await redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.deactivated', { label: labelOf(entry, req.locale) }));
     },
 
     deleteConfirm: async (req: Request, res: Response) => {
@@ -103,7 +103,7 @@ export function adminDictionaryController({ db }: AppContext) {
       const id = idParam(req);
       try {
         const entry = await service.deleteValue(actorOf(req), id, requestInfo(req));
-        redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.deleted', { label: labelOf(entry, req.locale) }));
+        await redirectWithFlash(req, res, listUrl(entry.type), req.t('admin.dictionaries.deleted', { label: labelOf(entry, req.locale) }));
       } catch (err) {
         if (err instanceof ValueInUseError) return showDelete(req, res, await service.findOrFail(id), err.status);
         throw err;

@@ -31,7 +31,7 @@ export function adminSettingsRoutes({ db }: AppContext): Router {
       // The user's values stay; the version becomes the current one, so saving again overwrites on purpose.
       return show(req, res, { ...values, version: (await service.current()).version }, 409, {}, true);
     }
-    redirectWithFlash(req, res, '/admin/settings', req.t('settings.saved'));
+    await redirectWithFlash(req, res, '/admin/settings', req.t('settings.saved'));
   });
   return router;
 }

@@ -59,7 +59,7 @@ export function adminStageController({ db }: AppContext) {
       if (!parsed.ok) return showForm(req, res, 'new', values, { status: 422, errors: parsed.errors });
       try {
         const stage = await service.createStage(actorOf(req), parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, LIST, req.t('stages.created', { name: stageName(stage, req.locale) }));
+        await redirectWithFlash(req, res, LIST, req.t('stages.created', { name: stageName(stage, req.locale) }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', values, { status: 422, errors: err.fields });
         if (err instanceof PipelineIncompleteError) {
@@ -81,7 +81,7 @@ export function adminStageController({ db }: AppContext) {
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, stage });
       try {
         const saved = await service.updateStage(actorOf(req), stage.id, parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, LIST, req.t('stages.updated', { name: stageName(saved, req.locale) }));
+        await redirectWithFlash(req, res, LIST, req.t('stages.updated', { name: stageName(saved, req.locale) }));
       } catch (err) {
         if (err instanceof PipelineIncompleteError) {
           const errors: FieldErrors = { kind: { key: 'stages.keeps_closing' }, is_active: { key: 'stages.keeps_closing' } };
@@ -95,18 +95,18 @@ export function adminStageController({ db }: AppContext) {
       const parsed = moveInput.safeParse(req.body);
       if (!parsed.success) throw new HttpError(400, 'Unknown direction');
       const stage = await service.move(actorOf(req), idParam(req), parsed.data.direction, requestInfo(req));
-      redirectWithFlash(req, res, LIST, req.t('stages.moved', { name: stageName(stage, req.locale) }));
+      await redirectWithFlash(req, res, LIST, req.t('stages.moved', { name: stageName(stage, req.locale) }));
     },
 
     activate: async (req: Request, res: Response) => {
       const stage = await service.setActive(actorOf(req), idParam(req), true, requestInfo(req));
-      redirectWithFlash(req, res, LIST, req.t('stages.activated', { name: stageName(stage, req.locale) }));
+      await redirectWithFlash(req, res, LIST, req.t('stages.activated', { name: stageName(stage, req.locale) }));
     },
 
     deactivate: async (req: Request, res: Response) => {
       try {
         const stage = await service.setActive(actorOf(req), idParam(req), false, requestInfo(req));
-        redirectWithFlash(req, res, LIST, req.t('stages.deactivated', { name: stageName(stage, req.locale) }));
+        await redirectWithFlash(req, res, LIST, req.t('stages.deactivated', { name: stageName(stage, req.locale) }));
       } catch (err) {
         if (err instanceof PipelineIncompleteError) return showIndex(req, res, 422, incompleteMessage(req, err));
         throw err;
@@ -119,7 +119,7 @@ export function adminStageController({ db }: AppContext) {
       const id = idParam(req);
       try {
         const stage = await service.deleteStage(actorOf(req), id, requestInfo(req));
-        redirectWithFlash(req, res, LIST, req.t('stages.deleted', { name: stageName(stage, req.locale) }));
+        await redirectWithFlash(req, res, LIST, req.t('stages.deleted', { name: stageName(stage, req.locale) }));
       } catch (err) {
         if (err instanceof StageInUseError) return showDelete(req, res, await service.findOrFail(id), err.status);
         if (err instanceof PipelineIncompleteError) {

@@ -59,7 +59,7 @@ export function adminUserController({ db }: AppContext) {
       if (!parsed.ok) return showForm(req, res, 'new', values, { status: 422, errors: parsed.errors });
       try {
         await service.createUser(actorOf(req), parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, '/admin/users', req.t('admin.users.created', { name: parsed.data.username }));
+        await redirectWithFlash(req, res, '/admin/users', req.t('admin.users.created', { name: parsed.data.username }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', values, { status: 422, errors: err.fields });
         throw err;
@@ -78,7 +78,7 @@ export function adminUserController({ db }: AppContext) {
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, account: user });
       try {
         await service.updateUser(actorOf(req), user.id, parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, '/admin/users', req.t('admin.users.updated', { name: user.username }));
+        await redirectWithFlash(req, res, '/admin/users', req.t('admin.users.updated', { name: user.username }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'edit', values, { status: 422, errors: err.fields, account: user });
         throw err;
@@ -95,7 +95,7 @@ export function adminUserController({ db }: AppContext) {
       if (!parsed.ok) return showPasswordForm(req, res, user, parsed.errors, 422);
       try {
         await service.resetPassword(actorOf(req), user.id, parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, `/admin/users/${user.id}/edit`, req.t('admin.users.password_reset', { name: user.username }));
+        await redirectWithFlash(req, res, `/admin/users/${user.id}/edit`, req.t('admin.users.password_reset', { name: user.username }));
       } catch (err) {
         if (err instanceof ValidationError) return showPasswordForm(req, res, user, err.fields, 422);
         throw err;
@@ -110,7 +110,7 @@ export function adminUserController({ db }: AppContext) {
       const id = idParam(req);
       try {
         const user = await service.deactivateUser(actorOf(req), id, requestInfo(req));
-        redirectWithFlash(req, res, '/admin/users', req.t('admin.users.deactivated', { name: user.username }));
+        await redirectWithFlash(req, res, '/admin/users', req.t('admin.users.deactivated', { name: user.username }));
       } catch (err) {
         if (err instanceof ValidationError) return showDeactivate(req, res, await service.findOrFail(id), err.fields, 422);
         throw err;
@@ -119,12 +119,12 @@ export function adminUserController({ db }: AppContext) {
 
     activate: async (req: Request, res: Response) => {
       const user = await service.activateUser(actorOf(req), idParam(req), requestInfo(req));
-      redirectWithFlash(req, res, `/admin/users/${user.id}/edit`, req.t('admin.users.activated', { name: user.username }));
+      await redirectWithFlash(req, res, `/admin/users/${user.id}/edit`, req.t('admin.users.activated', { name: user.username }));
     },
 
     unlock: async (req: Request, res: Response) => {
       const user = await service.unlock(actorOf(req), idParam(req), requestInfo(req));
-      redirectWithFlash(req, res, `/admin/users/${user.id}/edit`, req.t('admin.users.unlocked', { name: user.username }));
+      await redirectWithFlash(req, res, `/admin/users/${user.id}/edit`, req.t('admin.users.unlocked', { name: user.username }));
     },
   };
 }

@@ -60,7 +60,7 @@ export function contactController({ db }: AppContext) {
       if (!parsed.ok) return showForm(req, res, 'new', values, customer, { status: 422, errors: parsed.errors });
       try {
         await service.createContact(actor, customer.id, parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, `/customers/${customer.id}`, req.t('contacts.created', { name: parsed.data.name }));
+        await redirectWithFlash(req, res, `/customers/${customer.id}`, req.t('contacts.created', { name: parsed.data.name }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', values, customer, { status: 422, errors: err.fields });
         throw err;
@@ -95,7 +95,7 @@ export function contactController({ db }: AppContext) {
       if (!parsed.ok) return showForm(req, res, 'edit', values, customer, { status: 422, errors: parsed.errors, contactId: id });
       try {
         await service.updateContact(actor, id, version.data.version, parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, `/contacts/${id}`, req.t('contacts.updated', { name: parsed.data.name }));
+        await redirectWithFlash(req, res, `/contacts/${id}`, req.t('contacts.updated', { name: parsed.data.name }));
       } catch (err) {
         if (err instanceof ValidationError) {
           return showForm(req, res, 'edit', values, customer, { status: 422, errors: err.fields, contactId: id });
@@ -130,7 +130,7 @@ export function contactController({ db }: AppContext) {
         version.success ? version.data.version : undefined,
         requestInfo(req),
       );
-      redirectWithFlash(req, res, `/customers/${contact.customer_id}`, req.t('contacts.deleted', { name: contact.name }));
+      await redirectWithFlash(req, res, `/customers/${contact.customer_id}`, req.t('contacts.deleted', { name: contact.name }));
     },
   };
 }

@@ -64,7 +64,7 @@ export function contractController({ db }: AppContext) {
       throw err;
     }
     const contract = await repo.findById(actorOf(req), id);
-    redirectWithFlash(req, res, `/contracts/${id}`, req.t(flashKey, { number: contract?.number ?? '' }));
+    await redirectWithFlash(req, res, `/contracts/${id}`, req.t(flashKey, { number: contract?.number ?? '' }));
   }
 
   function parsedOrThrow<T>(parsed: { ok: true; data: T } | { ok: false; errors: FieldErrors }): T {
@@ -104,7 +104,7 @@ export function contractController({ db }: AppContext) {
       }
       try {
         const id = await service.createContract(actor, parsed.data, lines.items, requestInfo(req));
-        redirectWithFlash(req, res, `/contracts/${id}`, req.t('contracts.created', { title: parsed.data.title }));
+        await redirectWithFlash(req, res, `/contracts/${id}`, req.t('contracts.created', { title: parsed.data.title }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', values, lines.rows, { status: 422, errors: err.fields, body: req.body });
         throw err;
@@ -120,8 +120,7 @@ export function contractController({ db }: AppContext) {
       const contract = await repo.findById(actor, idParam(req));
       if (!contract) throw new NotFoundError();
       if (!EDITABLE_STATUSES.includes(contract.status)) {
-        flash(req, 'warning', req.t('contracts.not_editable'));
-        return res.redirect(303, `/contracts/${contract.id}`);
+        return redirectWithFlash(req, res, `/contracts/${contract.id}`, req.t('contracts.not_editable'), 'warning');
       }
       await showForm(req, res, 'edit', valuesOfRecord(contract), await storedItemValues(db, contract.id), {
         contractId: contract.id,
@@ -147,7 +146,7 @@ export function contractController({ db }: AppContext) {
       try {
         const { resubmitted } = await service.updateContract(actor, id, version.data.version, parsed.data, lines.items, requestInfo(req));
         if (resubmitted) flash(req, 'warning', req.t('contracts.back_to_approval'));
-        redirectWithFlash(req, res, `/contracts/${id}`, req.t('contracts.updated', { title: parsed.data.title }));
+        await redirectWithFlash(req, res, `/contracts/${id}`, req.t('contracts.updated', { title: parsed.data.title }));
       } catch (err) {
         if (err instanceof ValidationError) return again({ status: 422, errors: err.fields });
         if (err instanceof ConflictError) {
@@ -197,7 +196,7 @@ export function contractController({ db }: AppContext) {
       try {
         const { id, existing } = await conversion.fromQuote(actorOf(req), idParam(req), requestInfo(req));
         if (existing) return redirectWithFlash(req, res, `/contracts/${id}`, req.t('contracts.already_converted'));
-        redirectWithFlash(req, res, `/contracts/${id}/edit`, req.t('contracts.converted'));
+        await redirectWithFlash(req, res, `/contracts/${id}/edit`, req.t('contracts.converted'));
       } catch (err) {
         if (err instanceof RefusedError) return showRefusal(req, res, err);
         throw err;
@@ -208,7 +207,7 @@ export function contractController({ db }: AppContext) {
       try {
         const { id, existing } = await conversion.fromOpportunity(actorOf(req), idParam(req), requestInfo(req));
         if (existing) return redirectWithFlash(req, res, `/contracts/${id}`, req.t('contracts.already_converted'));
-        redirectWithFlash(req, res, `/contracts/${id}/edit`, req.t('contracts.converted'));
+        await redirectWithFlash(req, res, `/contracts/${id}/edit`, req.t('contracts.converted'));
       } catch (err) {
         if (err instanceof RefusedError) return showRefusal(req, res, err);
         throw err;

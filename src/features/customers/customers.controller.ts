@@ -64,7 +64,7 @@ export function customerController({ db }: AppContext) {
       }
       try {
         const id = await service.createCustomer(actor, parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, `/customers/${id}`, req.t('customers.created', { name: parsed.data.name }));
+        await redirectWithFlash(req, res, `/customers/${id}`, req.t('customers.created', { name: parsed.data.name }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', values, { status: 422, errors: err.fields });
         throw err;
@@ -98,7 +98,7 @@ export function customerController({ db }: AppContext) {
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, customerId: id });
       try {
         await service.updateCustomer(actor, id, version.data.version, parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, `/customers/${id}`, req.t('customers.updated', { name: parsed.data.name }));
+        await redirectWithFlash(req, res, `/customers/${id}`, req.t('customers.updated', { name: parsed.data.name }));
       } catch (err) {
         if (err instanceof ValidationError) {
           return showForm(req, res, 'edit', values, { status: 422, errors: err.fields, customerId: id });
@@ -132,7 +132,7 @@ export function customerController({ db }: AppContext) {
       const actor = actorOf(req);
       try {
         const customer = await service.deleteCustomer(actor, idParam(req), requestInfo(req));
-        redirectWithFlash(req, res, '/customers', req.t('customers.deleted', { name: customer.name }));
+        await redirectWithFlash(req, res, '/customers', req.t('customers.deleted', { name: customer.name }));
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;
         const customer = await repo.findById(actor, idParam(req));
@@ -144,7 +144,7 @@ export function customerController({ db }: AppContext) {
 
     restore: async (req: Request, res: Response) => {
       const customer = await service.restoreCustomer(actorOf(req), idParam(req), requestInfo(req));
-      redirectWithFlash(req, res, `/customers/${customer.id}`, req.t('customers.restored', { name: customer.name }));
+      await redirectWithFlash(req, res, `/customers/${customer.id}`, req.t('customers.restored', { name: customer.name }));
     },
   };
 }

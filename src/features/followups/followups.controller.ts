@@ -86,7 +86,7 @@ export function followupController({ db }: AppContext) {
         if (err instanceof ValidationError) return showAgain(err.fields);
         throw err;
       }
-      redirectWithFlash(req, res, `/customers/${customer.id}`, req.t('followups.logged', { name: customer.name }));
+      await redirectWithFlash(req, res, `/customers/${customer.id}`, req.t('followups.logged', { name: customer.name }));
     },
   };
 }

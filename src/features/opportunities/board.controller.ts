@@ -20,6 +20,9 @@ function boardUrl(ownerId: number | undefined): string {
   return ownerId ? `/opportunities/board?owner_id=${ownerId}` : '/opportunities/board';
 }
 
+/** What a card's form sent, shown again when the move is refused. */
+type MoveAttempt = { id: number; stageId: string; lostReason: string };
+
 export function boardController({ db }: AppContext) {
   const service = opportunityService(db);
 
@@ -27,11 +30,11 @@ export function boardController({ db }: AppContext) {
     req: Request,
     res: Response,
     ownerId: number | undefined,
-    extra: { status?: number; problems?: string[]; failedId?: number } = {},
+    extra: { status?: number; problems?: string[]; failedId?: number; attempt?: MoveAttempt } = {},
   ): Promise<void> {
     const { status = 200, ...locals } = extra;
     const board = await loadBoard(db, actorOf(req), req.locale, ownerId);
-    await renderPage(res, VIEW, { title: req.t('opportunities.board_title'), ...board, money: amountText, problems: [], failedId: null, ...locals }, status);
+    await renderPage(res, VIEW, { title: req.t('opportunities.board_title'), ...board, money: amountText, problems: [], failedId: null, attempt: null, ...locals }, status);
   }
 
   return {
@@ -45,24 +48,27 @@ export function boardController({ db }: AppContext) {
       const id = idParam(req);
       const ownerId = boardQuery.parse({ owner_id: (req.body as Record<string, unknown>).board_owner_id }).owner_id;
       const parsed = stageMoveInput.safeParse(req.body);
+      // A refused move shows the card with what the user picked, as every 422 keeps typed values.
+      const body = req.body as Record<string, unknown>;
+      const attempt: MoveAttempt = { id, stageId: String(body.stage_id ?? ''), lostReason: String(body.lost_reason ?? '') };
       // Scope before anything: out of reach is a 404 whatever was posted.
       await service.findOrFail(actor, id);
       if (!parsed.success) {
-        return showBoard(req, res, ownerId, { status: 422, problems: [req.t('opportunities.move_invalid')], failedId: id });
+        return showBoard(req, res, ownerId, { status: 422, problems: [req.t('opportunities.move_invalid')], failedId: id, attempt });
       }
       try {
         const { opportunity, stage } = await service.moveToStage(actor, id, parsed.data, requestInfo(req));
         const message = req.t('opportunities.moved', { title: opportunity.title, stage: stageName(stage, req.locale) });
-        redirectWithFlash(req, res, boardUrl(ownerId), message);
+        await redirectWithFlash(req, res, boardUrl(ownerId), message);
       } catch (err) {
         if (err instanceof StageRuleError) {
-          return showBoard(req, res, ownerId, { status: 422, problems: ruleMessages(req.t, req.locale, err), failedId: id });
+          return showBoard(req, res, ownerId, { status: 422, problems: ruleMessages(req.t, req.locale, err), failedId: id, attempt });
         }
         if (err instanceof ValidationError) {
-          return showBoard(req, res, ownerId, { status: 422, problems: [req.t('opportunities.move_invalid')], failedId: id });
+          return showBoard(req, res, ownerId, { status: 422, problems: [req.t('opportunities.move_invalid')], failedId: id, attempt });
         }
         if (err instanceof ConflictError) {
-          return showBoard(req, res, ownerId, { status: 409, problems: [req.t('opportunities.move_conflict')], failedId: id });
+          return showBoard(req, res, ownerId, { status: 409, problems: [req.t('opportunities.move_conflict')], failedId: id, attempt });
         }
         throw err;
       }

@@ -89,7 +89,7 @@ export function opportunityController({ db }: AppContext) {
       if (!parsed.ok) return showForm(req, res, 'new', values, { status: 422, errors: parsed.errors });
       try {
         const id = await service.createOpportunity(actor, parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, `/opportunities/${id}`, req.t('opportunities.created', { title: parsed.data.title }));
+        await redirectWithFlash(req, res, `/opportunities/${id}`, req.t('opportunities.created', { title: parsed.data.title }));
       } catch (err) {
         const refused = failure(req, err);
         if (refused) return showForm(req, res, 'new', values, { status: 422, ...refused });
@@ -141,7 +141,7 @@ export function opportunityController({ db }: AppContext) {
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, opportunityId: id });
       try {
         await service.updateOpportunity(actor, id, version.data.version, parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, `/opportunities/${id}`, req.t('opportunities.updated', { title: parsed.data.title }));
+        await redirectWithFlash(req, res, `/opportunities/${id}`, req.t('opportunities.updated', { title: parsed.data.title }));
       } catch (err) {
         const refused = failure(req, err);
         if (refused) return showForm(req, res, 'edit', values, { status: 422, opportunityId: id, ...refused });
@@ -167,7 +167,7 @@ export function opportunityController({ db }: AppContext) {
 
     remove: async (req: Request, res: Response) => {
       const opportunity = await service.deleteOpportunity(actorOf(req), idParam(req), requestInfo(req));
-      redirectWithFlash(req, res, '/opportunities', req.t('opportunities.deleted', { title: opportunity.title }));
+      await redirectWithFlash(req, res, '/opportunities', req.t('opportunities.deleted', { title: opportunity.title }));
     },
   };
 }

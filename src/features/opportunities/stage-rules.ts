@@ -27,9 +27,16 @@ export function isForward(from: Stage | undefined, to: Stage): boolean {
   return !!from && from.id !== to.id && to.kind !== 'lost' && to.sort > from.sort;
 }
 
-/** Has a follow-up been logged on the opportunity since it entered its current stage? */
+/**
+ * Has a follow-up been logged on the opportunity since it entered its current stage? Forms take
+ * times to the minute, so a call logged in the same minute as the stage change counts.
+ */
 export async function hasFollowUpSince(db: Knex, opportunityId: number, since: string): Promise<boolean> {
-  const row = await db('followups').where('opportunity_id', opportunityId).where('occurred_at', '>=', since).first(db.raw('1 as found'));
+  const sinceMinute = `${since.slice(0, 16)}:00`;
+  const row = await db('followups')
+    .where('opportunity_id', opportunityId)
+    .where('occurred_at', '>=', sinceMinute)
+    .first(db.raw('1 as found'));
   return !!row;
 }
 

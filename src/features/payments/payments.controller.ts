@@ -66,7 +66,7 @@ export function paymentController({ db }: AppContext) {
         if (err instanceof ValidationError) return again(err.fields);
         throw err;
       }
-      redirectWithFlash(req, res, `/contracts/${id}#receivables`, req.t('payments.plan_added'));
+      await redirectWithFlash(req, res, `/contracts/${id}#receivables`, req.t('payments.plan_added'));
     },
 
     editPlanForm: async (req: Request, res: Response) => {
@@ -96,7 +96,7 @@ export function paymentController({ db }: AppContext) {
         }
         throw err;
       }
-      redirectWithFlash(req, res, `/contracts/${contract.id}#receivables`, req.t('payments.plan_updated', { seq: parsed.data.seq ?? plan.seq }));
+      await redirectWithFlash(req, res, `/contracts/${contract.id}#receivables`, req.t('payments.plan_updated', { seq: parsed.data.seq ?? plan.seq }));
     },
 
     deletePlanConfirm: async (req: Request, res: Response) => {
@@ -114,7 +114,7 @@ export function paymentController({ db }: AppContext) {
         }
         throw err;
       }
-      redirectWithFlash(req, res, `/contracts/${contract.id}#receivables`, req.t('payments.plan_deleted', { seq: plan.seq }));
+      await redirectWithFlash(req, res, `/contracts/${contract.id}#receivables`, req.t('payments.plan_deleted', { seq: plan.seq }));
     },
 
     addRecord: async (req: Request, res: Response) => {
@@ -129,7 +129,7 @@ export function paymentController({ db }: AppContext) {
         if (err instanceof ValidationError) return again(err.fields);
         throw err;
       }
-      redirectWithFlash(req, res, `/contracts/${id}#receivables`, req.t('payments.record_added', { amount: parsed.data.amount }));
+      await redirectWithFlash(req, res, `/contracts/${id}#receivables`, req.t('payments.record_added', { amount: parsed.data.amount }));
     },
   };
 }

@@ -68,7 +68,7 @@ export function categoryController({ db }: AppContext) {
         if (err instanceof ValidationError) return showIndex(req, res, values, err.fields, 422);
         throw err;
       }
-      redirectWithFlash(req, res, LIST, req.t('products.categories.created', { name: categoryLabel(parsed.data, req.locale) }));
+      await redirectWithFlash(req, res, LIST, req.t('products.categories.created', { name: categoryLabel(parsed.data, req.locale) }));
     },
 
     editForm: (req: Request, res: Response) => showEdit(req, res, idParam(req)),
@@ -85,14 +85,14 @@ export function categoryController({ db }: AppContext) {
         if (err instanceof ValidationError) return showEdit(req, res, id, values, err.fields, 422);
         throw err;
       }
-      redirectWithFlash(req, res, LIST, req.t('products.categories.updated', { name: categoryLabel(parsed.data, req.locale) }));
+      await redirectWithFlash(req, res, LIST, req.t('products.categories.updated', { name: categoryLabel(parsed.data, req.locale) }));
     },
 
     move: async (req: Request, res: Response) => {
       const parsed = moveInput.safeParse(req.body);
       if (!parsed.success) throw new HttpError(400, 'Unknown direction');
       const category = await service.move(actorOf(req), idParam(req), parsed.data.direction, requestInfo(req));
-      redirectWithFlash(req, res, LIST, req.t('products.categories.moved', { name: categoryLabel(category, req.locale) }));
+      await redirectWithFlash(req, res, LIST, req.t('products.categories.moved', { name: categoryLabel(category, req.locale) }));
     },
 
     deleteConfirm: (req: Request, res: Response) => showDelete(req, res, idParam(req)),
@@ -101,7 +101,7 @@ export function categoryController({ db }: AppContext) {
       const id = idParam(req);
       try {
         const category = await service.remove(actorOf(req), id, requestInfo(req));
-        redirectWithFlash(req, res, LIST, req.t('products.categories.deleted', { name: categoryLabel(category, req.locale) }));
+        await redirectWithFlash(req, res, LIST, req.t('products.categories.deleted', { name: categoryLabel(category, req.locale) }));
       } catch (err) {
         if (err instanceof CategoryInUseError) return showDelete(req, res, id, err.status);
         throw err;

@@ -78,7 +78,7 @@ export function productController({ db }: AppContext) {
       if (!parsed.ok) return showForm(req, res, 'new', values, { status: 422, errors: parsed.errors });
       try {
         const id = await service.create(actorOf(req), parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, `/products/${id}`, req.t('products.created', { name: parsed.data.name }));
+        await redirectWithFlash(req, res, `/products/${id}`, req.t('products.created', { name: parsed.data.name }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', values, { status: 422, errors: err.fields });
         throw err;
@@ -100,7 +100,7 @@ export function productController({ db }: AppContext) {
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, productId: id });
       try {
         await service.update(actorOf(req), id, version.data.version, parsed.data, requestInfo(req));
-        redirectWithFlash(req, res, `/products/${id}`, req.t('products.updated', { name: parsed.data.name }));
+        await redirectWithFlash(req, res, `/products/${id}`, req.t('products.updated', { name: parsed.data.name }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'edit', values, { status: 422, errors: err.fields, productId: id });
         if (err instanceof ConflictError) {
@@ -115,12 +115,12 @@ export function productController({ db }: AppContext) {
 
     deactivate: async (req: Request, res: Response) => {
       const product = await service.setActive(actorOf(req), idParam(req), false, requestInfo(req));
-      redirectWithFlash(req, res, `/products/${product.id}`, req.t('products.deactivated', { name: product.name }));
+      await redirectWithFlash(req, res, `/products/${product.id}`, req.t('products.deactivated', { name: product.name }));
     },
 
     activate: async (req: Request, res: Response) => {
       const product = await service.setActive(actorOf(req), idParam(req), true, requestInfo(req));
-      redirectWithFlash(req, res, `/products/${product.id}`, req.t('products.activated', { name: product.name }));
+      await redirectWithFlash(req, res, `/products/${product.id}`, req.t('products.activated', { name: product.name }));
     },
 
     deleteConfirm: async (req: Request, res: Response) => {
@@ -131,7 +131,7 @@ export function productController({ db }: AppContext) {
       const id = idParam(req);
       try {
         const product = await service.remove(actorOf(req), id, requestInfo(req));
-        redirectWithFlash(req, res, '/products', req.t('products.deleted', { name: product.name }));
+        await redirectWithFlash(req, res, '/products', req.t('products.deleted', { name: product.name }));
       } catch (err) {
         if (err instanceof ProductInUseError) return showDelete(req, res, id, err.status);
         throw err;

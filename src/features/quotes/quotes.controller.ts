@@ -98,7 +98,7 @@ export function quoteController({ db }: AppContext) {
       }
       try {
         const quote = await service.create(actor, parsed.data, items.items, requestInfo(req));
-        redirectWithFlash(req, res, `/quotes/${quote.id}`, req.t('quotes.created', { number: quote.number }));
+        await redirectWithFlash(req, res, `/quotes/${quote.id}`, req.t('quotes.created', { number: quote.number }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', customer, values, items.rows, { status: 422, errors: err.fields });
         throw err;
@@ -136,7 +136,7 @@ export function quoteController({ db }: AppContext) {
       }
       try {
         await service.update(actor, id, version.data.version, parsed.data, items.items, requestInfo(req));
-        redirectWithFlash(req, res, `/quotes/${id}`, req.t('quotes.updated', { number: current.number }));
+        await redirectWithFlash(req, res, `/quotes/${id}`, req.t('quotes.updated', { number: current.number }));
       } catch (err) {
         if (err instanceof ValidationError) {
           return showForm(req, res, 'edit', customer, values, items.rows, { status: 422, errors: err.fields, quoteId: id });
@@ -167,7 +167,7 @@ export function quoteController({ db }: AppContext) {
       try {
         await service.changeStatus(actor, id, parsed.data.version, parsed.data.status, requestInfo(req));
         const status = req.t(`quotes.status.${parsed.data.status}`);
-        redirectWithFlash(req, res, `/quotes/${id}`, req.t('quotes.status_changed', { number: quote.number, status }));
+        await redirectWithFlash(req, res, `/quotes/${id}`, req.t('quotes.status_changed', { number: quote.number, status }));
       } catch (err) {
         if (err instanceof QuoteStateError) {
           const notice = req.t('quotes.transition_refused', {
