@@ -57,6 +57,9 @@ describe('the owner\'s branch on a customer', () => {
       expect(await sees(manager2, c.id)).toBe(true);
       expect(await sees(manager1, c.id)).toBe(false);
     }
+    // The list, newest first, reads the branch's index range: it must find them there too.
+    const listed = (await manager2.get(`/customers?owner_id=${rep2}&per_page=100`)).text;
+    for (const c of customers) expect(listed).toContain(`href="/customers/${c.id}"`);
   });
 
   it('is required of every writer: a customer row without it is refused', async () => {

@@ -8,7 +8,7 @@ import type { Actor } from './actor.js';
 /**
  * `branchId`: for a department tree, its top-level department. Every owner in the scope belongs to
  * it, and customers carry their owner's branch (customers.owner_branch_id), so a manager's list can
- * read one index range instead of walking everyone's customers (applyCustomerScope).
+ * read one index range instead of walking everyone's customers (withinBranch).
  */
 export type OwnerScope = { kind: 'all' } | { kind: 'owners'; ownerIds: number[]; branchId?: number };
 
@@ -98,12 +98,13 @@ export function applyOwnerScope<T extends Knex.QueryBuilder>(query: T, scope: Ow
 }
 
 /**
- * Customers in scope. Besides the owners, a manager's scope names its branch: the same rows, but
- * MariaDB reads them from the branch's index range (page 500 of a 200,000-customer team: 10,000
- * index entries instead of 51,000).
+ * Narrows a query on customers, already scoped by owner, to the scope's branch: the same rows
+ * (every owner of a department tree belongs to the tree's branch), read from the branch's own index
+ * range, so page 500 of a 200,000-customer team reads 10,000 index entries instead of 51,000. Only
+ * for a walk in updated_at order (index customers_branch_updated_at): with any other index the
+ * extra column would cost a row read per entry.
  */
-export function applyCustomerScope<T extends Knex.QueryBuilder>(query: T, scope: OwnerScope, table = 'customers'): T {
-  applyOwnerScope(query, scope, `${table}.owner_id`);
+export function withinBranch<T extends Knex.QueryBuilder>(query: T, scope: OwnerScope, table = 'customers'): T {
   if (scope.kind === 'owners' && scope.branchId !== undefined) query.where(`${table}.owner_branch_id`, scope.branchId);
   return query;
 }

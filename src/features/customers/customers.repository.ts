@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
-import { applyCustomerScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
+import { applyOwnerScope, ownerScope, withinBranch, type OwnerScope } from '../../authz/data-scope.js';
 import { insertRow, likePattern } from '../../db/sql.js';
 import { COUNT_CAP, impliedTotal, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { CustomerListQuery, SortColumn } from './customers.schema.js';
@@ -20,7 +20,7 @@ export type CustomerRow = {
   address: string | null;
   remark: string | null;
   owner_id: number;
-  /** The owner's top-level department (0: none), kept with owner_id: see applyCustomerScope. */
+  /** The owner's top-level department (0: none), kept with owner_id: see withinBranch. */
   owner_branch_id: number;
   created_by: number;
   last_contact_at: string | null;
@@ -61,7 +61,7 @@ function searchConditions(q: string | undefined): Condition[] {
 export function customerRepository(db: Knex) {
   /** Customers the actor may see; every query below starts here. */
   function scoped(scope: OwnerScope, trx: Knex = db): Knex.QueryBuilder {
-    return applyCustomerScope(trx('customers'), scope);
+    return applyOwnerScope(trx('customers'), scope, 'customers.owner_id');
   }
 
   function filtered(scope: OwnerScope, filters: CustomerListQuery, condition?: Condition): Knex.QueryBuilder {
@@ -84,6 +84,7 @@ export function customerRepository(db: Knex) {
    */
   function matching(scope: OwnerScope, filters: CustomerListQuery, sortBy: string): Knex.QueryBuilder {
     const conditions = searchConditions(filters.q);
+    if (conditions.length === 0 && sortBy === 'updated_at') return withinBranch(filtered(scope, filters), scope);
     if (conditions.length <= 1) return filtered(scope, filters, conditions[0]);
     const columns = sortBy === 'id' ? ['id'] : ['id', sortBy];
     const [first, ...rest] = conditions.map((condition) => filtered(scope, filters, condition).select(columns));

@@ -108,7 +108,7 @@ export function customerService(db: Knex) {
       const changes = changedFields(current, values, CUSTOMER_FIELDS);
       if (Object.keys(changes).length === 0) return;
       await db.transaction(async (trx) => {
-        // A new owner brings their branch along (see applyCustomerScope).
+        // A new owner brings their branch along (see withinBranch).
         const branch = values.owner_id === current.owner_id ? {} : { owner_branch_id: await ownerBranchId(trx, values.owner_id) };
         const updated = await repo.updateIfVersion(trx, actor, id, version, { ...values, ...branch, updated_at: toDbTime() });
         if (updated === 0) throw new ConflictError();

@@ -2,9 +2,12 @@ import type { Knex } from 'knex';
 import { applyOwnerScope, type OwnerScope } from '../../authz/data-scope.js';
 import { RECEIVABLE_STATUSES } from '../payments/payments.repository.js';
 
-// My day's questions, each answered from an index that starts with the owner (or, for a team,
-// walked in date order and checked for the owner inside the index), so none of them scans
-// follow-ups or a whole table. Lists show the first few; counts stop at MY_DAY_COUNT_CAP.
+// My day's questions. Each section first finds its rows' ids in the one table that answers the
+// question, from an index that starts with the owner (a rep) or walked in date order with the owner
+// checked inside it (a team, everyone), and only then reads names for those few rows. Asked as one
+// join, MariaDB started from the small users table and sorted every customer in scope: 1.7 s for a
+// manager and 9 s for the admin at a million customers. Lists show the first few rows; counts stop
+// at MY_DAY_COUNT_CAP.
 export const MY_DAY_ROWS = 10;
 export const MY_DAY_COUNT_CAP = 100;
 
@@ -15,12 +18,23 @@ export type AwaitingContract = { id: number; number: string; title: string; tota
 export type Receivable = { id: number; contract_id: number; contract_number: string; customer_name: string; due_date: string; amount: string | number; received_amount: string | number; currency: string; owner_name: string };
 
 export type Section<T> = { rows: T[]; count: number };
+type Order = Array<{ column: string; order: 'asc' | 'desc' }>;
 
 export function myDayRepository(db: Knex) {
-  /** The first rows and a count capped at MY_DAY_COUNT_CAP, from one filtered query. */
-  async function section<T>(filtered: () => Knex.QueryBuilder, columns: Array<string | Knex.Raw>, order: Array<{ column: string; order: 'asc' | 'desc' }>): Promise<Section<T>> {
-    const rows = (await filtered().select(columns).orderBy(order).limit(MY_DAY_ROWS)) as T[];
-    if (rows.length < MY_DAY_ROWS) return { rows, count: rows.length };
+  /**
+   * The first MY_DAY_ROWS of `filtered` in `order`, read with `details` (given those ids), and
+   * a count capped at MY_DAY_COUNT_CAP. `filtered` names its table `m`.
+   */
+  async function section<T extends { id: number }>(
+    filtered: () => Knex.QueryBuilder,
+    order: Order,
+    details: (ids: number[]) => Knex.QueryBuilder,
+  ): Promise<Section<T>> {
+    const ids: number[] = (await filtered().orderBy(order).limit(MY_DAY_ROWS).select('m.id')).map((r: { id: number }) => r.id);
+    const found = ids.length === 0 ? [] : ((await details(ids)) as T[]);
+    const byId = new Map(found.map((row) => [Number(row.id), row]));
+    const rows = ids.map((id) => byId.get(Number(id))).filter((row): row is T => !!row);
+    if (ids.length < MY_DAY_ROWS) return { rows, count: ids.length };
     const counted = await db
       .from(filtered().select(db.raw('1')).limit(MY_DAY_COUNT_CAP + 1).as('capped'))
       .count({ n: '*' })
@@ -28,18 +42,20 @@ export function myDayRepository(db: Knex) {
     return { rows, count: Number(counted?.n ?? 0) };
   }
 
-  const liveCustomers = (scope: OwnerScope) =>
-    applyOwnerScope(db('customers as c'), scope, 'c.owner_id')
+  const liveCustomers = (scope: OwnerScope) => applyOwnerScope(db('customers as m'), scope, 'm.owner_id').whereNull('m.deleted_at');
+  const customerDetails = (columns: string[]) => (ids: number[]) =>
+    db('customers as c')
       .join('users as u', 'u.id', 'c.owner_id')
-      .whereNull('c.deleted_at');
+      .whereIn('c.id', ids)
+      .select(...columns.map((column) => `c.${column}`), 'u.display_name as owner_name');
 
   return {
     /** Customers whose next follow-up falls before `before` (the start of the user's tomorrow). */
     dueFollowUps(scope: OwnerScope, before: string): Promise<Section<DueCustomer>> {
       return section<DueCustomer>(
-        () => liveCustomers(scope).where('c.next_follow_up_at', '<', before),
-        ['c.id', 'c.name', 'c.company', 'c.phone', 'c.next_follow_up_at', 'u.display_name as owner_name'],
-        [{ column: 'c.next_follow_up_at', order: 'asc' }, { column: 'c.id', order: 'asc' }],
+        () => liveCustomers(scope).where('m.next_follow_up_at', '<', before),
+        [{ column: 'm.next_follow_up_at', order: 'asc' }, { column: 'm.id', order: 'asc' }],
+        customerDetails(['id', 'name', 'company', 'phone', 'next_follow_up_at']),
       );
     },
 
@@ -51,44 +67,47 @@ export function myDayRepository(db: Knex) {
       return section<StaleCustomer>(
         () =>
           liveCustomers(scope).where((w) =>
-            w.where('c.last_contact_at', '<', cutoff).orWhere((n) => n.whereNull('c.last_contact_at').where('c.created_at', '<', cutoff)),
+            w.where('m.last_contact_at', '<', cutoff).orWhere((n) => n.whereNull('m.last_contact_at').where('m.created_at', '<', cutoff)),
           ),
-        ['c.id', 'c.name', 'c.company', 'c.last_contact_at', 'c.created_at', 'u.display_name as owner_name'],
-        [{ column: 'c.last_contact_at', order: 'asc' }, { column: 'c.id', order: 'asc' }],
+        [{ column: 'm.last_contact_at', order: 'asc' }, { column: 'm.id', order: 'asc' }],
+        customerDetails(['id', 'name', 'company', 'last_contact_at', 'created_at']),
       );
     },
 
-    /** Open opportunities expected to close between two calendar dates, with totals per currency. */
-    async closingOpportunities(scope: OwnerScope, first: string, last: string) {
+    /** Live opportunities in open stages expected to close between two calendar dates, with totals per currency. */
+    async closingOpportunities(scope: OwnerScope, openStageIds: number[], first: string, last: string) {
       const filtered = () =>
-        applyOwnerScope(db('opportunities as o'), scope, 'o.owner_id')
-          .join('pipeline_stages as s', 's.id', 'o.stage_id')
-          .whereNull('o.deleted_at')
-          .where('s.kind', 'open')
-          .whereBetween('o.expected_close_date', [first, last]);
+        applyOwnerScope(db('opportunities as m'), scope, 'm.owner_id')
+          .whereNull('m.deleted_at')
+          .whereIn('m.stage_id', openStageIds)
+          .whereBetween('m.expected_close_date', [first, last]);
       const listed = await section<ClosingOpportunity>(
-        () => filtered().join('customers as c', 'c.id', 'o.customer_id').join('users as u', 'u.id', 'o.owner_id'),
-        ['o.id', 'o.title', 'o.customer_id', 'c.name as customer_name', 'o.amount', 'o.currency', 'o.probability', 'o.expected_close_date', 'o.stage_id', 'u.display_name as owner_name'],
-        [{ column: 'o.expected_close_date', order: 'asc' }, { column: 'o.id', order: 'asc' }],
+        filtered,
+        [{ column: 'm.expected_close_date', order: 'asc' }, { column: 'm.id', order: 'asc' }],
+        (ids) =>
+          db('opportunities as o')
+            .join('customers as c', 'c.id', 'o.customer_id')
+            .join('users as u', 'u.id', 'o.owner_id')
+            .whereIn('o.id', ids)
+            .select('o.id', 'o.title', 'o.customer_id', 'c.name as customer_name', 'o.amount', 'o.currency', 'o.probability', 'o.expected_close_date', 'o.stage_id', 'u.display_name as owner_name'),
       );
       const totals: Array<{ currency: string; amount: string | number; n: number }> = await filtered()
-        .groupBy('o.currency')
-        .select('o.currency', db.raw('sum(o.amount) as amount'), db.raw('count(*) as n'));
+        .groupBy('m.currency')
+        .select('m.currency', db.raw('sum(m.amount) as amount'), db.raw('count(*) as n'));
       return { ...listed, totals };
     },
 
     /** Contracts submitted to this user for approval. Approval is personal: no team view. */
     contractsAwaitingApproval(approverId: number): Promise<Section<AwaitingContract>> {
       return section<AwaitingContract>(
-        () =>
+        () => db('contracts as m').where('m.approver_id', approverId).where('m.status', 'pending_approval').whereNull('m.deleted_at'),
+        [{ column: 'm.updated_at', order: 'asc' }, { column: 'm.id', order: 'asc' }],
+        (ids) =>
           db('contracts as ct')
             .join('customers as c', 'c.id', 'ct.customer_id')
             .join('users as u', 'u.id', 'ct.owner_id')
-            .where('ct.approver_id', approverId)
-            .where('ct.status', 'pending_approval')
-            .whereNull('ct.deleted_at'),
-        ['ct.id', 'ct.number', 'ct.title', 'ct.total', 'ct.currency', 'c.name as customer_name', 'u.display_name as owner_name', 'ct.updated_at'],
-        [{ column: 'ct.updated_at', order: 'asc' }, { column: 'ct.id', order: 'asc' }],
+            .whereIn('ct.id', ids)
+            .select('ct.id', 'ct.number', 'ct.title', 'ct.total', 'ct.currency', 'c.name as customer_name', 'u.display_name as owner_name', 'ct.updated_at'),
       );
     },
 
@@ -96,16 +115,20 @@ export function myDayRepository(db: Knex) {
     receivables(scope: OwnerScope, until: string): Promise<Section<Receivable>> {
       return section<Receivable>(
         () =>
-          applyOwnerScope(db('payment_plans as p'), scope, 'p.owner_id')
+          applyOwnerScope(db('payment_plans as m'), scope, 'm.owner_id')
+            .where('m.is_settled', false)
+            .where('m.due_date', '<=', until)
+            .whereExists((q) =>
+              q.from('contracts as ct').whereRaw('ct.id = m.contract_id').whereNull('ct.deleted_at').whereIn('ct.status', RECEIVABLE_STATUSES),
+            ),
+        [{ column: 'm.due_date', order: 'asc' }, { column: 'm.id', order: 'asc' }],
+        (ids) =>
+          db('payment_plans as p')
             .join('contracts as ct', 'ct.id', 'p.contract_id')
             .join('customers as c', 'c.id', 'ct.customer_id')
             .join('users as u', 'u.id', 'p.owner_id')
-            .where('p.is_settled', false)
-            .whereNull('ct.deleted_at')
-            .whereIn('ct.status', RECEIVABLE_STATUSES)
-            .where('p.due_date', '<=', until),
-        ['p.id', 'p.contract_id', 'ct.number as contract_number', 'c.name as customer_name', 'p.due_date', 'p.amount', 'p.received_amount', 'ct.currency', 'u.display_name as owner_name'],
-        [{ column: 'p.due_date', order: 'asc' }, { column: 'p.id', order: 'asc' }],
+            .whereIn('p.id', ids)
+            .select('p.id', 'p.contract_id', 'ct.number as contract_number', 'c.name as customer_name', 'p.due_date', 'p.amount', 'p.received_amount', 'ct.currency', 'u.display_name as owner_name'),
       );
     },
   };

@@ -3,6 +3,7 @@ import type { Actor } from '../../authz/actor.js';
 import { ownerScope, type OwnerScope } from '../../authz/data-scope.js';
 import { addDays, localToday, monthOf, startOfLocalDay } from '../../i18n/calendar.js';
 import { fromCents, sumCents, toCents } from '../../shared/money.js';
+import { loadStages } from '../opportunities/pipeline-stages.js';
 import { numberSetting } from '../settings/settings.repository.js';
 import { myDayRepository } from './my-day.repository.js';
 
@@ -25,11 +26,12 @@ export function myDayService(db: Knex) {
       const today = localToday(actor.timeZone, now);
       const month = monthOf(today);
       const staleDays = await numberSetting(db, 'stale_customer_days');
+      const openStageIds = (await loadStages(db)).filter((s) => s.kind === 'open').map((s) => s.id);
       const receivablesUntil = addDays(today, RECEIVABLES_DAYS_AHEAD);
       const [due, stale, closing, approvals, receivables] = await Promise.all([
         repo.dueFollowUps(scope, startOfLocalDay(addDays(today, 1), actor.timeZone)),
         repo.staleCustomers(scope, startOfLocalDay(addDays(today, -staleDays), actor.timeZone)),
-        repo.closingOpportunities(scope, month.first, month.last),
+        repo.closingOpportunities(scope, openStageIds, month.first, month.last),
         repo.contractsAwaitingApproval(actor.id),
         repo.receivables(scope, receivablesUntil),
       ]);
