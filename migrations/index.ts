@@ -16,6 +16,7 @@ import * as customerFollowUpIndexes from './20261122000900_customer_follow_up_in
 import * as customersOwnerBranch from './20261122001000_customers_owner_branch.js';
 import * as followupsRecentIndex from './20261122001100_followups_recent_index.js';
 import * as createPipelineTotals from './20261122001200_create_pipeline_totals.js';
+import * as opportunityStageEnteredIndexes from './20261122001300_opportunity_stage_entered_indexes.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
 // vitest and compiled JavaScript. Append new files; never edit or reorder a landed one.
@@ -37,4 +38,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261122001000_customers_owner_branch', customersOwnerBranch],
   ['20261122001100_followups_recent_index', followupsRecentIndex],
   ['20261122001200_create_pipeline_totals', createPipelineTotals],
+  ['20261122001300_opportunity_stage_entered_indexes', opportunityStageEnteredIndexes],
 ];
