@@ -74,15 +74,17 @@ export function myDayRepository(db: Knex) {
       );
     },
 
-    /** Live opportunities in open stages expected to close between two calendar dates, with totals per currency. */
-    async closingOpportunities(scope: OwnerScope, openStageIds: number[], first: string, last: string) {
-      const filtered = () =>
-        applyOwnerScope(db('opportunities as m'), scope, 'm.owner_id')
-          .whereNull('m.deleted_at')
-          .whereIn('m.stage_id', openStageIds)
-          .whereBetween('m.expected_close_date', [first, last]);
-      const listed = await section<ClosingOpportunity>(
-        filtered,
+    /**
+     * Live opportunities in open stages expected to close between two calendar dates. Their totals
+     * are one click away (/opportunities?close_month=…): summed here, they cost the admin 110 ms.
+     */
+    closingOpportunities(scope: OwnerScope, openStageIds: number[], first: string, last: string): Promise<Section<ClosingOpportunity>> {
+      return section<ClosingOpportunity>(
+        () =>
+          applyOwnerScope(db('opportunities as m'), scope, 'm.owner_id')
+            .whereNull('m.deleted_at')
+            .whereIn('m.stage_id', openStageIds)
+            .whereBetween('m.expected_close_date', [first, last]),
         [{ column: 'm.expected_close_date', order: 'asc' }, { column: 'm.id', order: 'asc' }],
         (ids) =>
           db('opportunities as o')
@@ -91,10 +93,6 @@ export function myDayRepository(db: Knex) {
             .whereIn('o.id', ids)
             .select('o.id', 'o.title', 'o.customer_id', 'c.name as customer_name', 'o.amount', 'o.currency', 'o.probability', 'o.expected_close_date', 'o.stage_id', 'u.display_name as owner_name'),
       );
-      const totals: Array<{ currency: string; amount: string | number; n: number }> = await filtered()
-        .groupBy('m.currency')
-        .select('m.currency', db.raw('sum(m.amount) as amount'), db.raw('count(*) as n'));
-      return { ...listed, totals };
     },
 
     /** Contracts submitted to this user for approval. Approval is personal: no team view. */

@@ -43,10 +43,7 @@ export function myDayService(db: Knex) {
         receivablesUntil,
         due: { ...due, rows: due.rows.map((r) => ({ ...r, overdue: r.next_follow_up_at < startOfToday })) },
         stale,
-        closing: {
-          ...closing,
-          totals: closing.totals.map((t) => ({ currency: t.currency, count: Number(t.n), amount: fromCents(toCents(t.amount)) })),
-        },
+        closing,
         approvals,
         receivables: {
           ...receivables,

@@ -10,7 +10,7 @@ import { totalsByCurrency, weightedAmount, type CurrencyTotal } from './opportun
 import { loadStages, stageName, type Stage } from './pipeline-stages.js';
 
 /** How many cards a column shows; the rest are one click away in the filtered list. */
-export const CARDS_PER_COLUMN = 50;
+export const CARDS_PER_COLUMN = 20;
 
 export type BoardCard = OpportunityListRow & { weighted: string };
 export type BoardColumn = { stage: Stage; name: string; count: number; totals: CurrencyTotal[]; cards: BoardCard[] };

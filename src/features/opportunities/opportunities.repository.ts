@@ -178,10 +178,18 @@ export function opportunityRepository(db: Knex) {
      */
     async cards(actor: Actor, stageId: number, filter: OpportunityFilter, limit: number): Promise<OpportunityListRow[]> {
       const scope = await ownerScope(db, actor);
-      const query = withNames(scoped(scope)).where('o.stage_id', stageId);
+      const query = scoped(scope).where('o.stage_id', stageId);
       if (filter.ownerId) query.where('o.owner_id', filter.ownerId);
-      // The order of the stage indexes ((owner_id,) deleted_at, stage_id, expected_close_date, owner_id, id).
-      return query.orderBy([{ column: 'o.expected_close_date' }, { column: 'o.owner_id' }, { column: 'o.id' }]).limit(limit);
+      // Ids first, in the order of the stage indexes ((owner_id,) deleted_at, stage_id,
+      // expected_close_date, owner_id, id), then names for those few: joined from the start,
+      // MariaDB began with the users table and sorted the whole stage (270 ms a column for the admin).
+      const ids: number[] = (
+        await query.orderBy([{ column: 'o.expected_close_date' }, { column: 'o.owner_id' }, { column: 'o.id' }]).limit(limit).select('o.id')
+      ).map((r: { id: number }) => r.id);
+      if (ids.length === 0) return [];
+      const rows: OpportunityListRow[] = await withNames(db('opportunities as o')).whereIn('o.id', ids);
+      const byId = new Map(rows.map((r) => [Number(r.id), r]));
+      return ids.map((id) => byId.get(Number(id))).filter((r): r is OpportunityListRow => !!r);
     },
 
     /** How many opportunities reached the given stages since a moment (won/lost this month). */
