@@ -3,11 +3,16 @@ import { DEFAULT_URL } from './args.js';
 import { captureStatements } from './floor.js';
 import { BENCH_LOGINS } from './organisation.js';
 import { actorByUsername, pagesFor, type Role } from './pages.js';
+import { serveApp } from './serve.js';
 
-// `npx tsx bench/explain.ts [mysql://.../crm_bench]`: for a database `npm run bench` has filled, the
-// customer SQL of every benchmarked page with its median time and MySQL's plan. The tool for tuning indexes.
-const url = process.argv[2] ?? DEFAULT_URL;
+// `npx tsx bench/explain.ts [mysql://.../crm_bench] [page name]`: for a database `npm run bench` has
+// filled, every SQL statement each benchmarked page issues (served by the app, as the floor captures
+// them), with its median time and, for the statements that read the sales tables, MySQL's plan.
+// The tool for tuning indexes.
+const url = process.argv[2] || DEFAULT_URL;
+const only = process.argv[3];
 const db = createDb(url);
+const SALES_TABLES = /\b(customers|followups|opportunities|opportunity_stage_history|contacts|contracts|contract_events|payment_plans)\b/;
 
 async function medianMs(sql: string): Promise<number> {
   const times: number[] = [];
@@ -19,17 +24,24 @@ async function medianMs(sql: string): Promise<number> {
   return times.sort((a, b) => a - b)[3];
 }
 
+const app = await serveApp(db, url);
 try {
   const customers = Number((await db('customers').count({ n: '*' }).first())?.n ?? 0);
   console.log(`${customers.toLocaleString('en')} customers in ${url.replace(/\/\/[^@]*@/, '//')}`);
   for (const role of Object.keys(BENCH_LOGINS) as Role[]) {
+    const cookie = await app.logInAs(role);
     const actor = await actorByUsername(db, BENCH_LOGINS[role]);
     for (const page of await pagesFor(db, role, actor, customers)) {
+      if (only && page.name !== only) continue;
       console.log(`\n## ${role} ${page.name}: ${page.path}`);
-      for (const statement of await captureStatements(db, actor, page.path)) {
+      for (const statement of await captureStatements(db, app, cookie, page.path)) {
         const sql = db.raw(statement.sql, statement.bindings as never[]).toString();
+        if (!/^\s*(select|with)\b/i.test(sql)) {
+          console.log(`\n(not replayed) ${sql}`);
+          continue;
+        }
         console.log(`\n${(await medianMs(sql)).toFixed(2)} ms  ${sql}`);
-        if (!/\bcustomers\b/.test(sql)) continue;
+        if (!SALES_TABLES.test(sql)) continue;
         const [plan] = (await db.raw(`EXPLAIN ${sql}`)) as [Array<Record<string, unknown>>];
         for (const step of plan) {
           const key = step.key ? `${step.key} (${step.key_len})` : '-';
@@ -39,5 +51,6 @@ try {
     }
   }
 } finally {
+  app.close();
   await db.destroy();
 }

@@ -11,6 +11,8 @@ const USERS_PER_DEPARTMENT = 20;
 export type Organisation = {
   /** Everyone who owns customers, in the order customers are dealt out. */
   ownerIds: number[];
+  /** Each owner's branch (top-level department; 0 without one), in ownerIds order. */
+  branchIds: number[];
   /** The three accounts the benchmark logs in as. */
   logins: { rep: string; manager: string; admin: string };
 };
@@ -64,10 +66,17 @@ export async function createOrganisation(db: Knex): Promise<Organisation> {
 
 /** The organisation as stored, for a database filled by an earlier run. */
 export async function organisationOf(db: Knex): Promise<Organisation> {
-  const owners: Array<{ id: number }> = await db('users as u')
+  const owners: Array<{ id: number; department_id: number | null }> = await db('users as u')
     .join('roles as r', 'r.id', 'u.role_id')
     .whereIn('r.code', ['manager', 'rep'])
     .orderBy('u.id')
-    .select('u.id');
-  return { ownerIds: owners.map((o) => o.id), logins: BENCH_LOGINS };
+    .select('u.id', 'u.department_id');
+  const departments: Array<{ id: number; parent_id: number | null }> = await db('departments').select('id', 'parent_id');
+  const parentOf = new Map(departments.map((d) => [d.id, d.parent_id]));
+  const branchOf = (departmentId: number | null): number => {
+    let id = departmentId;
+    while (id !== null && parentOf.get(id) != null) id = parentOf.get(id)!;
+    return id ?? 0;
+  };
+  return { ownerIds: owners.map((o) => o.id), branchIds: owners.map((o) => branchOf(o.department_id)), logins: BENCH_LOGINS };
 }
