@@ -150,10 +150,23 @@ describe('moving a card', () => {
     expect(res.text).toContain('data-test="stage-rules"');
     expect(res.text).toContain('log a follow-up on this opportunity first');
     expect(res.text).toContain('data-test="column-initial_contact"');
-    // The card keeps the stage the rep picked, and the lost-reason box stays closed.
+    // The card keeps the stage the rep picked, and asks no lost reason: that was not the problem.
     const card = new RegExp(`data-test="card-${alpha.id}"[\\s\\S]*?</article>`).exec(res.text)![0];
     expect(card).toMatch(new RegExp(`<option value="${await stageId('proposal')}" selected>`));
-    expect(card).not.toContain('<details class="mt-1" open>');
+    expect(card).not.toContain('name="lost_reason"');
+  });
+
+  it('asks for the lost reason on the card when a move to lost comes without one, then takes it', async () => {
+    const alpha = await t.db('opportunities').where({ title: 'Alpha 华东' }).first();
+    const lost = String(await stageId('lost'));
+    const refused = await postForm(rep1, `/opportunities/${alpha.id}/stage`, { stage_id: lost, version: String(alpha.version) });
+    expect(refused.status).toBe(422);
+    const card = new RegExp(`data-test="card-${alpha.id}"[\\s\\S]*?</article>`).exec(refused.text)![0];
+    expect(card).toContain('name="lost_reason"');
+    expect(card).toMatch(new RegExp(`<option value="${lost}" selected>`));
+    const moved = await postForm(rep1, `/opportunities/${alpha.id}/stage`, { stage_id: lost, lost_reason: 'price', version: String(alpha.version) });
+    expect(moved.status).toBe(303);
+    expect((await t.db('opportunities').where({ id: alpha.id }).first()).lost_reason).toBe('price');
   });
 });
 
