@@ -156,3 +156,24 @@ describe('contracts awaiting approval and receivables', () => {
     expect(receivables).not.toContain(shown(addDays(today, 15)));
   });
 });
+
+describe('section counts', () => {
+  it('counts up to 100 and says "100+" beyond, showing the oldest ten', async () => {
+    const rep3Id = await t.userId('rep3');
+    const branch = await ownerBranchId(t.db, rep3Id);
+    const rows = Array.from({ length: 101 }, (_, i) => ({
+      kind: 'company', name: `积压客户${String(i).padStart(3, '0')}`, status: 'new', owner_id: rep3Id, owner_branch_id: branch,
+      created_by: rep3Id, version: 1, created_at: ago(90 * DAY), updated_at: ago(DAY), last_contact_at: ago(DAY),
+      next_follow_up_at: ago((200 - i) * HOUR),
+    }));
+    await t.db('customers').insert(rows);
+    const rep3 = await loginAs(t.app, 'rep3');
+    const due = section((await rep3.get('/')).text, 'due');
+    expect(due).toMatch(/badge[^>]*>100\+</);
+    expect(due).toContain('积压客户000');
+    expect(due).toContain('积压客户009');
+    expect(due).not.toContain('积压客户010');
+    await t.db('customers').where('name', 'like', '积压客户%').whereRaw('name <> ?', ['积压客户000']).delete();
+    expect(section((await rep3.get('/')).text, 'due')).toMatch(/badge[^>]*>1</);
+  });
+});

@@ -10,7 +10,7 @@ import { totalsByCurrency, weightedAmount, type CurrencyTotal } from './opportun
 import { loadStages, stageName, type Stage } from './pipeline-stages.js';
 
 /** How many cards a column shows; the rest are one click away in the filtered list. */
-export const CARDS_PER_COLUMN = 20;
+export const CARDS_PER_COLUMN = 10;
 
 export type BoardCard = OpportunityListRow & { weighted: string };
 export type BoardColumn = { stage: Stage; name: string; count: number; totals: CurrencyTotal[]; cards: BoardCard[] };
@@ -49,10 +49,9 @@ export async function loadBoard(db: Knex, actor: Actor, locale: Locale, ownerId:
   );
   const since = monthStart(actor.timeZone);
   const ofKind = (kind: Stage['kind']) => stages.filter((s) => s.kind === kind).map((s) => s.id);
-  const [wonThisMonth, lostThisMonth] = await Promise.all([
-    repo.enteredSince(actor, ofKind('won'), since, filter),
-    repo.enteredSince(actor, ofKind('lost'), since, filter),
-  ]);
+  const entered = await repo.enteredSince(actor, [...ofKind('won'), ...ofKind('lost')], since, filter);
+  const enteredInto = (kind: Stage['kind']) => ofKind(kind).reduce((n, id) => n + (entered.get(id) ?? 0), 0);
+  const [wonThisMonth, lostThisMonth] = [enteredInto('won'), enteredInto('lost')];
   const reasons = await loadDictionaries(db, ['lost_reason'], locale);
   return {
     columns,

@@ -192,14 +192,14 @@ export function opportunityRepository(db: Knex) {
       return ids.map((id) => byId.get(Number(id))).filter((r): r is OpportunityListRow => !!r);
     },
 
-    /** How many opportunities reached the given stages since a moment (won/lost this month). */
-    async enteredSince(actor: Actor, stageIds: number[], since: string, filter: OpportunityFilter): Promise<number> {
-      if (stageIds.length === 0) return 0;
+    /** How many opportunities entered each of the given stages since a moment (won / lost this month), in one statement. */
+    async enteredSince(actor: Actor, stageIds: number[], since: string, filter: OpportunityFilter): Promise<Map<number, number>> {
+      if (stageIds.length === 0) return new Map();
       const scope = await ownerScope(db, actor);
       const query = scoped(scope).whereIn('o.stage_id', stageIds).where('o.stage_entered_at', '>=', since);
       if (filter.ownerId) query.where('o.owner_id', filter.ownerId);
-      const row = await query.count({ n: '*' }).first();
-      return Number(row?.n ?? 0);
+      const rows: Array<{ stage_id: number; n: number | string }> = await query.groupBy('o.stage_id').select('o.stage_id', db.raw('count(*) as n'));
+      return new Map(rows.map((r) => [Number(r.stage_id), Number(r.n)]));
     },
   };
 }
