@@ -37,7 +37,12 @@ describe('the owner\'s branch on a customer', () => {
     expect(await branchOf(customer.id)).toBe(await department('Sales North'));
     expect(await sees(manager2, customer.id)).toBe(true);
     expect(await sees(manager1, customer.id)).toBe(false);
-    expect((await manager2.get('/customers').set('Accept-Language', 'en')).text).toContain(`/customers/${customer.id}"`);
+    const list = (await manager2.get('/customers?per_page=20').set('Accept-Language', 'en')).text;
+    expect(list).toContain(`/customers/${customer.id}"`);
+    // The total, counted along the branch on MySQL, is every live customer of North's owners.
+    const north = await t.db('users').where({ department_id: await department('Sales North') }).pluck('id');
+    const live = await t.db('customers').whereIn('owner_id', north).whereNull('deleted_at').count({ n: '*' }).first();
+    expect(/data-test="total">\s*([^<]*?)\s*</.exec(list)?.[1]).toMatch(new RegExp(`\\b${Number(live?.n)}\\b`));
   });
 
   it('follows a rep moved to another department, with all their customers', async () => {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, ownerScope, withinBranch, type OwnerScope } from '../../authz/data-scope.js';
+import { isMysql } from '../../db/schema-helpers.js';
 import { insertRow, likePattern } from '../../db/sql.js';
 import { COUNT_CAP, impliedTotal, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { CustomerListQuery, SortColumn } from './customers.schema.js';
@@ -91,8 +92,20 @@ export function customerRepository(db: Knex) {
     return db.from(first.union(rest).as('matches'));
   }
 
+  /**
+   * A team's whole list is counted along its branch's one index range: MariaDB's own choice, the
+   * 40 owners' ranges, took 4.2 ms for the first 10,001 at a million customers, the branch 2.7 ms.
+   * The optimizer does not pick it by itself, so MySQL gets an index hint (SQLite has no need).
+   */
+  function countedAlongBranch(scope: OwnerScope, filters: CustomerListQuery): Knex.QueryBuilder | undefined {
+    const unfiltered = !filters.q && !filters.status && !filters.level && !filters.source && !filters.owner_id && !filters.deleted;
+    if (!isMysql(db) || !unfiltered || scope.kind !== 'owners' || scope.branchId === undefined) return undefined;
+    return withinBranch(filtered(scope, filters), scope).from(db.raw('?? force index (??)', ['customers', 'customers_branch_updated_at']));
+  }
+
   async function countUpToCap(scope: OwnerScope, filters: CustomerListQuery): Promise<number> {
-    const capped = matching(scope, filters, 'id').select(db.raw('1')).limit(COUNT_CAP + 1).as('capped');
+    const counted = countedAlongBranch(scope, filters) ?? matching(scope, filters, 'id');
+    const capped = counted.select(db.raw('1')).limit(COUNT_CAP + 1).as('capped');
     const row = await db.from(capped).count({ n: '*' }).first();
     return Number(row?.n ?? 0);
   }
