@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { ownerScope, type OwnerScope } from '../../authz/data-scope.js';
 import { addDays, localToday, monthOf, startOfLocalDay } from '../../i18n/calendar.js';
-import { fromCents, sumCents, toCents } from '../../shared/money.js';
+import { fromCents, toCents } from '../../shared/money.js';
 import { loadStages } from '../opportunities/pipeline-stages.js';
 import { numberSetting } from '../settings/settings.repository.js';
 import { myDayRepository } from './my-day.repository.js';
@@ -52,7 +52,6 @@ export function myDayService(db: Knex) {
             outstanding: fromCents(toCents(r.amount) - toCents(r.received_amount)),
             overdue: r.due_date < today,
           })),
-          shownOutstanding: fromCents(sumCents(receivables.rows.map((r) => r.amount)) - sumCents(receivables.rows.map((r) => r.received_amount))),
         },
       };
     },
