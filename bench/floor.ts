@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import mysql from 'mysql2/promise';
-import { connectionConfig } from '../src/db/knex.js';
+import { connectionConfig, MYSQL_SESSION_SETTINGS } from '../src/db/knex.js';
 import type { ServedApp } from './serve.js';
 import { percentile } from './stats.js';
 
@@ -40,6 +40,7 @@ export async function captureStatements(db: Knex, app: ServedApp, cookie: string
 export async function withConnection<T>(url: string, body: (connection: mysql.Connection) => Promise<T>): Promise<T> {
   const connection = await mysql.createConnection(connectionConfig(url).connection as mysql.ConnectionOptions);
   try {
+    await connection.query(MYSQL_SESSION_SETTINGS);
     return await body(connection);
   } finally {
     await connection.end();

@@ -17,6 +17,8 @@ import * as customersOwnerBranch from './20261122001000_customers_owner_branch.j
 import * as followupsRecentIndex from './20261122001100_followups_recent_index.js';
 import * as createPipelineTotals from './20261122001200_create_pipeline_totals.js';
 import * as opportunityStageEnteredIndexes from './20261122001300_opportunity_stage_entered_indexes.js';
+import * as opportunitiesCloseStageIndex from './20261122001400_opportunities_close_stage_index.js';
+import * as customersStaleIndexes from './20261122001500_customers_stale_indexes.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
 // vitest and compiled JavaScript. Append new files; never edit or reorder a landed one.
@@ -39,4 +41,6 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261122001100_followups_recent_index', followupsRecentIndex],
   ['20261122001200_create_pipeline_totals', createPipelineTotals],
   ['20261122001300_opportunity_stage_entered_indexes', opportunityStageEnteredIndexes],
+  ['20261122001400_opportunities_close_stage_index', opportunitiesCloseStageIndex],
+  ['20261122001500_customers_stale_indexes', customersStaleIndexes],
 ];

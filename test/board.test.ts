@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDbTime } from '../src/db/time.js';
+import { CLOSED_COUNT_CAP } from '../src/features/opportunities/board.js';
 import { rebuildPipelineTotals, refreshPipelineTotals } from '../src/features/opportunities/pipeline-totals.js';
 import { createTestApp, loginAs, postForm, type Agent, type TestApp } from './support/test-app.js';
 
@@ -187,6 +188,56 @@ describe('stages the admin changes', () => {
     expect(html).not.toContain('data-test="column-negotiation"');
     expect((await postForm(admin, `/admin/stages/${negotiation}/activate`)).status).toBe(303);
     expect((await rep1.get('/opportunities/board')).text).toContain('data-test="column-negotiation"');
+  });
+});
+
+describe('a full column and a busy month', () => {
+  it('shows the first ten cards of a column, undated ones first then the soonest to close, and links to the rest', async () => {
+    const negotiation = await stageId('negotiation');
+    const rep3 = await t.userId('rep3');
+    const dates = ['2031-05-09', null, '2031-05-01', '2031-05-11', '2031-05-03', '2031-05-10', '2031-05-02', '2031-05-08', '2031-05-04', '2031-05-07', '2031-05-05', '2031-05-06'];
+    const ids = [];
+    for (const [i, date] of dates.entries()) {
+      ids.push(await insertOpportunity('rep3', { title: `Kilo ${i}`, stage_id: negotiation, probability: 70, expected_close_date: date }));
+    }
+    try {
+      const html = column((await admin.get(`/opportunities/board?owner_id=${rep3}`).set('Accept-Language', 'en')).text, 'negotiation');
+      expect(count(html)).toBe(12);
+      const shown = [...html.matchAll(/>Kilo (\d+)</g)].map((m) => dates[Number(m[1])]);
+      expect(shown).toEqual([null, '2031-05-01', '2031-05-02', '2031-05-03', '2031-05-04', '2031-05-05', '2031-05-06', '2031-05-07', '2031-05-08', '2031-05-09']);
+      expect(html).toContain(`/opportunities?stage_id=${negotiation}&amp;owner_id=${rep3}`);
+    } finally {
+      await t.db('opportunities').whereIn('id', ids).delete();
+      await refreshPipelineTotals(t.db, [rep3]);
+    }
+  });
+
+  it(`counts won and lost this month for the scope, not last month's, and says ${CLOSED_COUNT_CAP}+ past the cap`, async () => {
+    const [won, lost] = [await stageId('won'), await stageId('lost')];
+    const rep3 = await t.userId('rep3');
+    const before = (await manager1.get('/opportunities/board').set('Accept-Language', 'en')).text;
+    const closed = (html: string) => /This month: (\S+) won, (\S+) lost\./.exec(html)!.slice(1);
+    const [teamWon, teamLost] = closed(before).map(Number);
+    // Entered won two months ago: not this month's.
+    const longAgo = toDbTime(new Date(Date.now() - 62 * 86_400_000));
+    await insertOpportunity('rep2', { title: 'Lima won long ago', stage_id: won, probability: 100, stage_entered_at: longAgo });
+    await insertOpportunity('rep2', { title: 'Mike lost now', stage_id: lost, probability: 0, lost_reason: 'price' });
+    expect(closed((await manager1.get('/opportunities/board').set('Accept-Language', 'en')).text)).toEqual([String(teamWon), String(teamLost + 1)]);
+
+    // rep3 is outside manager1's team: a thousand and one wins this month show on the admin's board only.
+    const now = toDbTime();
+    const customer = await t.db('customers').where('owner_id', rep3).whereNull('deleted_at').first('id');
+    const rows = Array.from({ length: CLOSED_COUNT_CAP + 1 }, (_, i) => ({
+      customer_id: customer.id, title: `November ${i}`, amount: '1.00', currency: 'CNY', stage_id: won, probability: 100,
+      stage_entered_at: now, owner_id: rep3, created_by: rep3, version: 1, created_at: now, updated_at: now,
+    }));
+    for (let i = 0; i < rows.length; i += 200) await t.db('opportunities').insert(rows.slice(i, i + 200));
+    try {
+      expect(closed((await admin.get('/opportunities/board').set('Accept-Language', 'en')).text)[0]).toBe(`${CLOSED_COUNT_CAP}+`);
+      expect(closed((await manager1.get('/opportunities/board').set('Accept-Language', 'en')).text)).toEqual([String(teamWon), String(teamLost + 1)]);
+    } finally {
+      await t.db('opportunities').where('owner_id', rep3).where('title', 'like', 'November %').delete();
+    }
   });
 });
 

@@ -16,6 +16,18 @@ function sqlitePath(url: string): string {
   return path.isAbsolute(file) ? file : fromRoot(file);
 }
 
+/**
+ * Set on every MySQL/MariaDB connection the app opens. A manager's scope is a list of owners
+ * (`owner_id IN (…40 ids…)`); below this many values the optimizer "dives" into every index that
+ * starts with owner_id once per value to estimate rows, which cost more than running the query
+ * (a board column's 1.6 ms statement took 0.5 ms without them at a million customers). Past it the
+ * optimizer uses the index statistics instead; the plans the pages need are the same either way
+ * (checked with EXPLAIN for every benchmarked page). A rep's single owner is still estimated exactly.
+ */
+export const MYSQL_SESSION_SETTINGS = 'SET SESSION eq_range_index_dive_limit = 10';
+
+type MysqlConnection = { query(sql: string, callback: (err: Error | null) => void): void };
+
 // Every dialect difference of the connection lives here: the rest of the code sees strings for
 // dates ("YYYY-MM-DD HH:MM:SS", UTC) and for DECIMAL money, and enforced foreign keys, everywhere.
 export function connectionConfig(url: string): Knex.Config {
@@ -30,7 +42,13 @@ export function connectionConfig(url: string): Knex.Config {
         decimalNumbers: false,
         supportBigNumbers: true,
       } as Knex.MySql2ConnectionConfig,
-      pool: { min: 0, max: 10 },
+      pool: {
+        min: 0,
+        max: 10,
+        afterCreate(conn: MysqlConnection, done: (err: Error | null, conn: unknown) => void) {
+          conn.query(MYSQL_SESSION_SETTINGS, (err) => done(err, conn));
+        },
+      },
     };
   }
   const filename = sqlitePath(url);

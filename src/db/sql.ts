@@ -16,3 +16,14 @@ export function likePattern(text: string, match: 'prefix' | 'contains'): string 
   const escaped = text.replace(/[!%_]/g, '!$&');
   return match === 'prefix' ? `${escaped}%` : `%${escaped}%`;
 }
+
+/**
+ * One statement reading several queries' rows one after another: `select * from (q1) as part0
+ * union all select * from (q2) as part1 …`. Each query keeps its own ORDER BY and LIMIT inside its
+ * derived table (SQLite refuses them on the bare members of a UNION), so a page that needs a few
+ * rows from each of several index ranges pays one round trip instead of one per range.
+ */
+export function unionAllOf(db: Knex, queries: Knex.QueryBuilder[]): Knex.QueryBuilder {
+  const [first, ...rest] = queries.map((query, i) => db.select('*').from(query.as(`part${i}`)));
+  return rest.length === 0 ? first : first.unionAll(rest);
+}

@@ -12,6 +12,9 @@ import { loadStages, stageName, type Stage } from './pipeline-stages.js';
 /** How many cards a column shows; the rest are one click away in the filtered list. */
 export const CARDS_PER_COLUMN = 10;
 
+/** Won / lost this month are counted up to this many each; a team that closes more sees "1000+". */
+export const CLOSED_COUNT_CAP = 1000;
+
 export type BoardCard = OpportunityListRow & { weighted: string };
 export type BoardColumn = { stage: Stage; name: string; count: number; totals: CurrencyTotal[]; cards: BoardCard[] };
 
@@ -34,29 +37,25 @@ export async function loadBoard(db: Knex, actor: Actor, locale: Locale, ownerId:
   const totalRows = await repo.stageTotals(actor, { ...filter, stageIds: openIds });
   const holding = new Set(totalRows.map((r) => r.stage_id));
   const columnStages = stages.filter((s) => s.kind === 'open' && (s.is_active || holding.has(s.id)));
-  const columns: BoardColumn[] = await Promise.all(
-    columnStages.map(async (stage) => {
-      const totals = totalsByCurrency(totalRows.filter((r) => r.stage_id === stage.id));
-      const cards = holding.has(stage.id) ? await repo.cards(actor, stage.id, filter, CARDS_PER_COLUMN) : [];
-      return {
-        stage,
-        name: stageName(stage, locale),
-        count: totals.reduce((n, t) => n + t.count, 0),
-        totals,
-        cards: cards.map((c) => ({ ...c, weighted: weightedAmount(c.amount, c.probability) })),
-      };
-    }),
-  );
-  const since = monthStart(actor.timeZone);
+  const cardsByStage = await repo.cards(actor, columnStages.filter((s) => holding.has(s.id)).map((s) => s.id), filter, CARDS_PER_COLUMN);
+  const columns: BoardColumn[] = columnStages.map((stage) => {
+    const totals = totalsByCurrency(totalRows.filter((r) => r.stage_id === stage.id));
+    return {
+      stage,
+      name: stageName(stage, locale),
+      count: totals.reduce((n, t) => n + t.count, 0),
+      totals,
+      cards: (cardsByStage.get(stage.id) ?? []).map((c) => ({ ...c, weighted: weightedAmount(c.amount, c.probability) })),
+    };
+  });
   const ofKind = (kind: Stage['kind']) => stages.filter((s) => s.kind === kind).map((s) => s.id);
-  const entered = await repo.enteredSince(actor, [...ofKind('won'), ...ofKind('lost')], since, filter);
-  const enteredInto = (kind: Stage['kind']) => ofKind(kind).reduce((n, id) => n + (entered.get(id) ?? 0), 0);
-  const [wonThisMonth, lostThisMonth] = [enteredInto('won'), enteredInto('lost')];
+  const closed = await repo.closedSince(actor, { won: ofKind('won'), lost: ofKind('lost') }, monthStart(actor.timeZone), filter, CLOSED_COUNT_CAP);
   const reasons = await loadDictionaries(db, ['lost_reason'], locale);
   return {
     columns,
-    wonThisMonth,
-    lostThisMonth,
+    // "1000+" past the cap.
+    wonThisMonth: closed.won > CLOSED_COUNT_CAP ? `${CLOSED_COUNT_CAP}+` : String(closed.won),
+    lostThisMonth: closed.lost > CLOSED_COUNT_CAP ? `${CLOSED_COUNT_CAP}+` : String(closed.lost),
     // Every card's select offers the active stages, won and lost included.
     moveTargets: stages.filter((s) => s.is_active).map((s) => ({ value: String(s.id), label: stageName(s, locale), kind: s.kind })),
     lostReasons: reasons.active('lost_reason'),
