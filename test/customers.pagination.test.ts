@@ -37,3 +37,20 @@ describe('the list total', () => {
     expect(last).toMatch(/3 \/ 3|of 3|3 of 3/);
   });
 });
+
+describe('the total of a name search', () => {
+  it('counts customers matching by name or company once, the same on every page', async () => {
+    const owner = await t.userId('rep1');
+    const branch = await ownerBranchId(t.db, owner);
+    const now = toDbTime();
+    const row = (name: string, company: string) => ({
+      kind: 'company', name, company, status: 'new', owner_id: owner, owner_branch_id: branch, created_by: owner, version: 1, created_at: now, updated_at: now,
+    });
+    // Two match by company only, one by both name and company (counted once): 45 + 3.
+    await t.db('customers').insert([row('Other A', '分页公司'), row('Other B', '分页公司'), row('分页客户99', '分页公司'), row('Elsewhere', 'Not it')]);
+    const search = (page: number) => rep1.get(`/customers?q=${encodeURIComponent('分页')}&page=${page}`).set('Accept-Language', 'en');
+    const [first, second, last, beyond] = await Promise.all([1, 2, 3, 9].map(async (page) => (await search(page)).text));
+    expect([first, second, last, beyond].map(rowsOn)).toEqual([20, 20, 8, 0]);
+    for (const html of [first, second, last, beyond]) expect(totalOn(html)).toMatch(/\b48\b/);
+  });
+});

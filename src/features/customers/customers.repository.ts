@@ -116,8 +116,12 @@ export function customerRepository(db: Knex) {
       const column = sortColumn[filters.sort];
       // Deferred join: find the page's ids in index order first, then read only those rows, so a
       // deep page costs an index walk rather than reading and discarding whole rows.
+      // A name search sorts every match anyway (the UNION of two prefix ranges is built whole
+      // before it is ordered), so the same statement counts them: a second walk of both ranges
+      // cost as much again (2.6 ms for a manager's team at a million customers).
+      const countsMatches = searchConditions(filters.q).length > 1;
       const ids = matching(scope, filters, column)
-        .select('id')
+        .select(countsMatches ? ['id', db.raw('count(*) over () as matched')] : ['id'])
         .orderBy([
           { column, order: filters.dir },
           { column: 'id', order: filters.dir },
@@ -125,16 +129,18 @@ export function customerRepository(db: Knex) {
         .limit(page.perPage + 1)
         .offset(page.offset)
         .as('page_ids');
-      const rows: CustomerListRow[] = await db('customers as c')
+      const found: Array<CustomerListRow & { matched?: number | string }> = await db('customers as c')
         .join(ids, 'page_ids.id', 'c.id')
         .join('users as u', 'u.id', 'c.owner_id')
-        .select('c.*', 'u.display_name as owner_name')
+        .select('c.*', 'u.display_name as owner_name', ...(countsMatches ? ['page_ids.matched'] : []))
         .orderBy([
           { column: `c.${column}`, order: filters.dir },
           { column: 'c.id', order: filters.dir },
         ]);
+      const matched = found.length > 0 && countsMatches ? Math.min(Number(found[0].matched), COUNT_CAP + 1) : undefined;
+      const rows: CustomerListRow[] = found.map(({ matched: _matched, ...row }) => row);
       // Most pages prove their total (a last page, a page past the cap): only the others count.
-      const total = impliedTotal(page, rows.length) ?? (await countUpToCap(scope, filters));
+      const total = impliedTotal(page, rows.length) ?? matched ?? (await countUpToCap(scope, filters));
       const hasNext = rows.length > page.perPage;
       return pageOf(rows.slice(0, page.perPage), page, total, hasNext);
     },
