@@ -109,6 +109,11 @@ export function withinBranch<T extends Knex.QueryBuilder>(query: T, scope: Owner
   return query;
 }
 
+/** A list of several owners (a manager's team): long IN lists are costly to plan (see tableThroughIndex). */
+export function isTeamScope(scope: OwnerScope): boolean {
+  return scope.kind === 'owners' && scope.ownerIds.length > 1;
+}
+
 export function scopeIncludesOwner(scope: OwnerScope, ownerId: number): boolean {
   return scope.kind === 'all' || scope.ownerIds.includes(ownerId);
 }

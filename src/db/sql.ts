@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isMysql } from './schema-helpers.js';
 
 // Small SQL pieces every repository needs, written once so both dialects get the same behaviour.
 
@@ -26,4 +27,15 @@ export function likePattern(text: string, match: 'prefix' | 'contains'): string 
 export function unionAllOf(db: Knex, queries: Knex.QueryBuilder[]): Knex.QueryBuilder {
   const [first, ...rest] = queries.map((query, i) => db.select('*').from(query.as(`part${i}`)));
   return rest.length === 0 ? first : first.unionAll(rest);
+}
+
+/**
+ * `table as alias`, read through `index` on MySQL/MariaDB (FORCE INDEX). For a walk whose index is
+ * known to be the right one and whose WHERE holds a long IN list (a team's owners): the optimizer
+ * otherwise weighs every value against every index of the table before it runs, which at a
+ * million customers cost more than the walk itself (0.8 of a 1.5 ms statement). SQLite plans such
+ * lists cheaply and gets the plain table.
+ */
+export function tableThroughIndex(db: Knex, table: string, alias: string, index: string): Knex.Raw | string {
+  return isMysql(db) ? db.raw('?? as ?? force index (??)', [table, alias, index]) : `${table} as ${alias}`;
 }

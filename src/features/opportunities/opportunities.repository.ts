@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
-import { applyOwnerScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
-import { insertRow, likePattern, unionAllOf } from '../../db/sql.js';
+import { applyOwnerScope, isTeamScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
+import { insertRow, likePattern, tableThroughIndex, unionAllOf } from '../../db/sql.js';
 import { pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { OpportunityListQuery, SortColumn } from './opportunities.schema.js';
 import { totalColumns, totalsByCurrency, type CurrencyTotal, type TotalRow } from './opportunity-totals.js';
@@ -58,6 +58,17 @@ export function opportunityRepository(db: Knex) {
   /** Live opportunities the actor may see; every query below starts here. */
   function scoped(scope: OwnerScope, trx: Knex = db, alias = 'o'): Knex.QueryBuilder {
     return applyOwnerScope(trx(`opportunities as ${alias}`), scope, `${alias}.owner_id`).whereNull(`${alias}.deleted_at`);
+  }
+
+  /**
+   * The board's walks. A whole team's (no one rep picked) reads the index named here: planned
+   * freely, its 40-owner list was weighed against all nine indexes of the table, which cost more
+   * than the walk (see tableThroughIndex).
+   */
+  function walked(scope: OwnerScope, filter: OpportunityFilter, teamIndex: string): Knex.QueryBuilder {
+    const table = isTeamScope(scope) && !filter.ownerId ? tableThroughIndex(db, 'opportunities', 'o', teamIndex) : 'opportunities as o';
+    const query = applyOwnerScope(db.from(table), scope, 'o.owner_id').whereNull('o.deleted_at');
+    return filter.ownerId ? query.where('o.owner_id', filter.ownerId) : query;
   }
 
   function filtered(scope: OwnerScope, filters: OpportunityListQuery): Knex.QueryBuilder {
@@ -186,16 +197,15 @@ export function opportunityRepository(db: Knex) {
       const byStage = new Map<number, OpportunityListRow[]>(stageIds.map((id) => [id, []]));
       if (stageIds.length === 0) return byStage;
       const scope = await ownerScope(db, actor);
-      const perStage = stageIds.map((stageId) => {
-        const query = scoped(scope).where('o.stage_id', stageId);
-        if (filter.ownerId) query.where('o.owner_id', filter.ownerId);
-        return query.orderBy([{ column: 'o.expected_close_date' }, { column: 'o.owner_id' }, { column: 'o.id' }]).limit(limit).select('o.id');
-      });
+      const cardOrder = [{ column: 'o.expected_close_date' }, { column: 'o.owner_id' }, { column: 'o.id' }];
+      const perStage = stageIds.map((stageId) =>
+        walked(scope, filter, 'opportunities_all_stage').where('o.stage_id', stageId).orderBy(cardOrder).limit(limit).select('o.id'),
+      );
       const ids: number[] = (await unionAllOf(db, perStage)).map((r: { id: number }) => Number(r.id));
       if (ids.length === 0) return byStage;
       const rows: OpportunityListRow[] = await withNames(db('opportunities as o'))
         .whereIn('o.id', ids)
-        .orderBy([{ column: 'o.expected_close_date' }, { column: 'o.owner_id' }, { column: 'o.id' }]);
+        .orderBy(cardOrder);
       for (const row of rows) byStage.get(Number(row.stage_id))?.push(row);
       return byStage;
     },
@@ -210,8 +220,7 @@ export function opportunityRepository(db: Knex) {
       const scope = await ownerScope(db, actor);
       const cappedCount = (ids: number[]) => {
         if (ids.length === 0) return db.raw('0');
-        const entered = scoped(scope).whereIn('o.stage_id', ids).where('o.stage_entered_at', '>=', since);
-        if (filter.ownerId) entered.where('o.owner_id', filter.ownerId);
+        const entered = walked(scope, filter, 'opportunities_owner_entered').whereIn('o.stage_id', ids).where('o.stage_entered_at', '>=', since);
         return db.count({ n: '*' }).from(entered.select('o.id').limit(cap + 1).as('entered'));
       };
       const [row]: Array<{ won: number | string; lost: number | string }> = await db.select({
