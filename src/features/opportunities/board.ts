@@ -4,6 +4,7 @@ import { assignableUsers } from '../../authz/data-scope.js';
 import { toDbTime } from '../../db/time.js';
 import { fromLocalInput, toLocalInput } from '../../i18n/format.js';
 import type { Locale } from '../../i18n/i18n.js';
+import { optionsHtml } from '../../shared/html.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { opportunityRepository, type OpportunityListRow } from './opportunities.repository.js';
 import { totalsByCurrency, weightedAmount, type CurrencyTotal } from './opportunity-totals.js';
@@ -51,13 +52,15 @@ export async function loadBoard(db: Knex, actor: Actor, locale: Locale, ownerId:
   const ofKind = (kind: Stage['kind']) => stages.filter((s) => s.kind === kind).map((s) => s.id);
   const closed = await repo.closedSince(actor, { won: ofKind('won'), lost: ofKind('lost') }, monthStart(actor.timeZone), filter, CLOSED_COUNT_CAP);
   const reasons = await loadDictionaries(db, ['lost_reason'], locale);
+  const moveTargets = stages.filter((s) => s.is_active).map((s) => ({ value: String(s.id), label: stageName(s, locale), kind: s.kind }));
   return {
     columns,
     // "1000+" past the cap.
     wonThisMonth: closed.won > CLOSED_COUNT_CAP ? `${CLOSED_COUNT_CAP}+` : String(closed.won),
     lostThisMonth: closed.lost > CLOSED_COUNT_CAP ? `${CLOSED_COUNT_CAP}+` : String(closed.lost),
     // Every card's select offers the active stages, won and lost included.
-    moveTargets: stages.filter((s) => s.is_active).map((s) => ({ value: String(s.id), label: stageName(s, locale), kind: s.kind })),
+    moveTargets,
+    moveOptions: optionsHtml(moveTargets),
     lostReasons: reasons.active('lost_reason'),
     owners: actor.dataScope === 'own' ? [] : await assignableUsers(db, actor),
     ownerId,
