@@ -19,6 +19,7 @@ import * as createPipelineTotals from './20261122001200_create_pipeline_totals.j
 import * as opportunityStageEnteredIndexes from './20261122001300_opportunity_stage_entered_indexes.js';
 import * as opportunitiesCloseStageIndex from './20261122001400_opportunities_close_stage_index.js';
 import * as customersStaleIndexes from './20261122001500_customers_stale_indexes.js';
+import * as customersOwnerLastContactOrder from './20261122001600_customers_owner_last_contact_order.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
 // vitest and compiled JavaScript. Append new files; never edit or reorder a landed one.
@@ -43,4 +44,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261122001300_opportunity_stage_entered_indexes', opportunityStageEnteredIndexes],
   ['20261122001400_opportunities_close_stage_index', opportunitiesCloseStageIndex],
   ['20261122001500_customers_stale_indexes', customersStaleIndexes],
+  ['20261122001600_customers_owner_last_contact_order', customersOwnerLastContactOrder],
 ];
