@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
-import { applyOwnerScope, ownerScope, withinBranch, type OwnerScope } from '../../authz/data-scope.js';
+import { applyOwnerScope, customersAlongBranch, ownerScope, withinBranch, type OwnerScope } from '../../authz/data-scope.js';
 import { isMysql } from '../../db/schema-helpers.js';
 import { insertRow, likePattern, tableThroughIndex } from '../../db/sql.js';
 import { COUNT_CAP, impliedTotal, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
@@ -66,7 +66,10 @@ export function customerRepository(db: Knex) {
   }
 
   function filtered(scope: OwnerScope, filters: CustomerListQuery, condition?: Condition): Knex.QueryBuilder {
-    const query = scoped(scope);
+    return withFilters(scoped(scope), filters, condition);
+  }
+
+  function withFilters(query: Knex.QueryBuilder, filters: CustomerListQuery, condition?: Condition): Knex.QueryBuilder {
     if (filters.deleted) query.whereNotNull('deleted_at');
     else query.whereNull('deleted_at');
     condition?.(query);
@@ -102,7 +105,7 @@ export function customerRepository(db: Knex) {
   function alongBranch(scope: OwnerScope, filters: CustomerListQuery): Knex.QueryBuilder | undefined {
     const unfiltered = !filters.q && !filters.status && !filters.level && !filters.source && !filters.owner_id && !filters.deleted;
     if (!isMysql(db) || !unfiltered || scope.kind !== 'owners' || scope.branchId === undefined) return undefined;
-    return withinBranch(filtered(scope, filters), scope).from(tableThroughIndex(db, 'customers', 'customers', 'customers_branch_updated_at'));
+    return withFilters(customersAlongBranch(db.from(tableThroughIndex(db, 'customers', 'customers', 'customers_branch_updated_at')), scope), filters);
   }
 
   async function countUpToCap(scope: OwnerScope, filters: CustomerListQuery): Promise<number> {
