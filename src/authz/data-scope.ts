@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { EQ_RANGE_INDEX_DIVE_LIMIT } from '../db/knex.js';
 import { cachedReference } from '../db/reference-cache.js';
 import type { Actor } from './actor.js';
 
@@ -112,9 +113,14 @@ export function withinBranch<T extends Knex.QueryBuilder>(query: T, scope: Owner
   return query;
 }
 
-/** A list of several owners (a manager's team): long IN lists are costly to plan (see tableThroughIndex). */
+/**
+ * A team whose owner list MySQL no longer estimates owner by owner (EQ_RANGE_INDEX_DIVE_LIMIT):
+ * costly to plan, so its walks name their index (see tableThroughIndex). A shorter list is
+ * estimated exactly, and the optimizer may rightly prefer the owners' own ranges, as it does for a
+ * small team whose few customers a date-ordered walk would have to look for across the company.
+ */
 export function isTeamScope(scope: OwnerScope): boolean {
-  return scope.kind === 'owners' && scope.ownerIds.length > 1;
+  return scope.kind === 'owners' && scope.ownerIds.length >= EQ_RANGE_INDEX_DIVE_LIMIT;
 }
 
 /**

@@ -24,7 +24,8 @@ function sqlitePath(url: string): string {
  * optimizer uses the index statistics instead; the plans the pages need are the same either way
  * (checked with EXPLAIN for every benchmarked page). A rep's single owner is still estimated exactly.
  */
-export const MYSQL_SESSION_SETTINGS = 'SET SESSION eq_range_index_dive_limit = 10';
+export const EQ_RANGE_INDEX_DIVE_LIMIT = 10;
+export const MYSQL_SESSION_SETTINGS = `SET SESSION eq_range_index_dive_limit = ${EQ_RANGE_INDEX_DIVE_LIMIT}`;
 
 type MysqlConnection = { query(sql: string, callback: (err: Error | null) => void): void };
 
