@@ -1,11 +1,11 @@
 import ejs from 'ejs';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, optionsHtml } from '../src/shared/html.js';
+import { optionsHtml } from '../src/shared/html.js';
 
 describe('HTML built outside templates', () => {
-  it('escapes exactly as EJS does', () => {
-    const text = `<b title="x">Tom & Jerry's</b> 华东 🚀`;
-    expect(escapeHtml(text)).toBe(ejs.render('<%= text %>', { text }));
+  it('escapes labels exactly as a template does', () => {
+    const label = `<b title="x">Tom & Jerry's</b> 华东 🚀`;
+    expect(optionsHtml([{ value: '1', label }])('1')).toBe(`<option value="1" selected>${ejs.render('<%= label %>', { label })}</option>`);
   });
 
   it('builds options with the picked one selected, labels escaped', () => {

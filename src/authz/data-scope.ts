@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { EQ_RANGE_INDEX_DIVE_LIMIT } from '../db/knex.js';
+import { tableThroughIndex } from '../db/sql.js';
 import { cachedReference } from '../db/reference-cache.js';
 import type { Actor } from './actor.js';
 
@@ -119,8 +120,18 @@ export function withinBranch<T extends Knex.QueryBuilder>(query: T, scope: Owner
  * estimated exactly, and the optimizer may rightly prefer the owners' own ranges, as it does for a
  * small team whose few customers a date-ordered walk would have to look for across the company.
  */
-export function isTeamScope(scope: OwnerScope): boolean {
+function isTeamScope(scope: OwnerScope): boolean {
   return scope.kind === 'owners' && scope.ownerIds.length >= EQ_RANGE_INDEX_DIVE_LIMIT;
+}
+
+/**
+ * `table as alias` with the scope applied to its owner_id, the query a date- or stage-ordered walk
+ * starts from. A large team reads through `teamIndex` (see tableThroughIndex); pass none where a
+ * narrower filter (one rep picked) lets the optimizer choose better by itself.
+ */
+export function scopedWalk(db: Knex, scope: OwnerScope, table: string, alias: string, teamIndex?: string): Knex.QueryBuilder {
+  const from = teamIndex && isTeamScope(scope) ? tableThroughIndex(db, table, alias, teamIndex) : `${table} as ${alias}`;
+  return applyOwnerScope(db.from(from), scope, `${alias}.owner_id`);
 }
 
 /**

@@ -1,12 +1,9 @@
+import ejs from 'ejs';
+
 // HTML built outside a template, for the few places where rendering the same markup per row costs
-// more than building it once (the board's 40 cards share six stage options).
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
-
-/** The same escaping as EJS's `<%= %>`. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
+// more than building it once (the board's 40 cards share six stage options). Escaped with EJS's own
+// function, as `<%= %>` would.
+const escape = (text: string): string => ejs.escapeXML(text);
 
 /**
  * `<option>` elements for `choices` with `picked` selected, built once per distinct `picked` and
@@ -18,7 +15,7 @@ export function optionsHtml(choices: ReadonlyArray<{ value: string; label: strin
     let html = built.get(picked);
     if (html === undefined) {
       html = choices
-        .map((c) => `<option value="${escapeHtml(c.value)}"${c.value === picked ? ' selected' : ''}>${escapeHtml(c.label)}</option>`)
+        .map((c) => `<option value="${escape(c.value)}"${c.value === picked ? ' selected' : ''}>${escape(c.label)}</option>`)
         .join('');
       built.set(picked, html);
     }

@@ -1,14 +1,13 @@
 import type { Knex } from 'knex';
-import { applyOwnerScope, isTeamScope, type OwnerScope } from '../../authz/data-scope.js';
-import { tableThroughIndex } from '../../db/sql.js';
+import { applyOwnerScope, scopedWalk, type OwnerScope } from '../../authz/data-scope.js';
 import { RECEIVABLE_STATUSES } from '../payments/payments.repository.js';
 
 // My day's questions. Each section first finds its rows' ids in the one table that answers the
 // question, from an index that starts with the owner (a rep) or walked in date order with the owner
 // checked inside it (a team, everyone), and only then reads names for those few rows. Asked as one
 // plain join, MariaDB started from the small users table and sorted every customer in scope: 1.7 s
-// for a manager and 9 s for the admin at a million customers. Lists show the first few rows; counts stop
-// at MY_DAY_COUNT_CAP.
+// for a manager and 9 s for the admin at a million customers. Lists show the first few rows;
+// counts stop at MY_DAY_COUNT_CAP.
 export const MY_DAY_ROWS = 10;
 export const MY_DAY_COUNT_CAP = 100;
 
@@ -53,13 +52,9 @@ export function myDayRepository(db: Knex) {
     return { rows, count: Number(rows[0]?.section_count ?? 0) };
   }
 
-  /**
-   * The section's table as `m`. A team walks the date-first index named here, with the owner
-   * checked inside it; a rep's one owner is planned cheaply and reads its owner-first index.
-   */
-  const walked = (scope: OwnerScope, table: string, teamIndex: string) =>
-    applyOwnerScope(db.from(isTeamScope(scope) ? tableThroughIndex(db, table, 'm', teamIndex) : `${table} as m`), scope, 'm.owner_id');
-  const liveCustomers = (scope: OwnerScope, teamIndex: string) => walked(scope, 'customers', teamIndex).whereNull('m.deleted_at');
+  // A section's table is `m`. A team walks the date-first index named with it, the owner checked
+  // inside it; a rep's one owner is planned cheaply and reads its owner-first index.
+  const liveCustomers = (scope: OwnerScope, teamIndex: string) => scopedWalk(db, scope, 'customers', 'm', teamIndex).whereNull('m.deleted_at');
   const customerDetails = (columns: string[]) => (found: Knex.QueryBuilder) =>
     found
       .join('customers as c', 'c.id', 'd.id')
@@ -98,7 +93,7 @@ export function myDayRepository(db: Knex) {
     closingOpportunities(scope: OwnerScope, openStageIds: number[], first: string, last: string): Promise<Section<ClosingOpportunity>> {
       return section<ClosingOpportunity>(
         () =>
-          walked(scope, 'opportunities', 'opportunities_all_close_stage')
+          scopedWalk(db, scope, 'opportunities', 'm', 'opportunities_all_close_stage')
             .whereNull('m.deleted_at')
             .whereIn('m.stage_id', openStageIds)
             .whereBetween('m.expected_close_date', [first, last]),

@@ -15,6 +15,7 @@ export const CARDS_PER_COLUMN = 10;
 
 /** Won / lost this month are counted up to this many each; a team that closes more sees "1000+". */
 export const CLOSED_COUNT_CAP = 1000;
+const closedLabel = (n: number) => (n > CLOSED_COUNT_CAP ? `${CLOSED_COUNT_CAP}+` : String(n));
 
 export type BoardCard = OpportunityListRow & { weighted: string };
 export type BoardColumn = { stage: Stage; name: string; count: number; totals: CurrencyTotal[]; cards: BoardCard[] };
@@ -55,9 +56,8 @@ export async function loadBoard(db: Knex, actor: Actor, locale: Locale, ownerId:
   const moveTargets = stages.filter((s) => s.is_active).map((s) => ({ value: String(s.id), label: stageName(s, locale), kind: s.kind }));
   return {
     columns,
-    // "1000+" past the cap.
-    wonThisMonth: closed.won > CLOSED_COUNT_CAP ? `${CLOSED_COUNT_CAP}+` : String(closed.won),
-    lostThisMonth: closed.lost > CLOSED_COUNT_CAP ? `${CLOSED_COUNT_CAP}+` : String(closed.lost),
+    wonThisMonth: closedLabel(closed.won),
+    lostThisMonth: closedLabel(closed.lost),
     // Every card's select offers the active stages, won and lost included.
     moveTargets,
     moveOptions: optionsHtml(moveTargets),

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
-import { applyOwnerScope, isTeamScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
-import { insertRow, likePattern, tableThroughIndex, unionAllOf } from '../../db/sql.js';
+import { applyOwnerScope, ownerScope, scopedWalk, type OwnerScope } from '../../authz/data-scope.js';
+import { insertRow, likePattern, unionAllOf } from '../../db/sql.js';
 import { pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { OpportunityListQuery, SortColumn } from './opportunities.schema.js';
 import { totalColumns, totalsByCurrency, type CurrencyTotal, type TotalRow } from './opportunity-totals.js';
@@ -66,8 +66,7 @@ export function opportunityRepository(db: Knex) {
    * than the walk (see tableThroughIndex).
    */
   function walked(scope: OwnerScope, filter: OpportunityFilter, teamIndex: string): Knex.QueryBuilder {
-    const table = isTeamScope(scope) && !filter.ownerId ? tableThroughIndex(db, 'opportunities', 'o', teamIndex) : 'opportunities as o';
-    const query = applyOwnerScope(db.from(table), scope, 'o.owner_id').whereNull('o.deleted_at');
+    const query = scopedWalk(db, scope, 'opportunities', 'o', filter.ownerId ? undefined : teamIndex).whereNull('o.deleted_at');
     return filter.ownerId ? query.where('o.owner_id', filter.ownerId) : query;
   }
 
