@@ -28,6 +28,7 @@ import { csrfProtection } from './shared/csrf.js';
 import { errorHandler, notFound } from './shared/error-handler.js';
 import { flashMiddleware } from './shared/flash.js';
 import { pageLocals } from './shared/page-locals.js';
+import { createViewEngine } from './shared/view-engine.js';
 
 export const SESSION_COOKIE = 'crm.sid';
 
@@ -35,8 +36,10 @@ export function createApp(ctx: AppContext): Express {
   const { config, db, logger } = ctx;
   const app = express();
   app.set('trust proxy', config.trustProxy ? 1 : false);
+  const viewRoots = [fromRoot('views'), fromRoot('src')];
+  app.engine('ejs', createViewEngine(viewRoots));
   app.set('view engine', 'ejs');
-  app.set('views', [fromRoot('views'), fromRoot('src')]);
+  app.set('views', viewRoots);
   // Compiled templates are kept everywhere; `npm run dev` restarts the process when a view changes.
   app.set('view cache', true);
   app.disable('x-powered-by');
