@@ -6,8 +6,8 @@ import { fromLocalInput, toLocalInput } from '../../i18n/format.js';
 import type { Locale } from '../../i18n/i18n.js';
 import { optionsHtml } from '../../shared/html.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
-import { opportunityRepository, type OpportunityListRow } from './opportunities.repository.js';
-import { totalsByCurrency, weightedAmount, type CurrencyTotal } from './opportunity-totals.js';
+import { opportunityRepository, type BoardCardRow, type OpportunityFilter, type OpportunityRepository } from './opportunities.repository.js';
+import { totalsByCurrency, type CurrencyTotal } from './opportunity-totals.js';
 import { loadStages, stageName, type Stage } from './pipeline-stages.js';
 
 /** How many cards a column shows; the rest are one click away in the filtered list. */
@@ -17,13 +17,34 @@ export const CARDS_PER_COLUMN = 10;
 export const CLOSED_COUNT_CAP = 1000;
 const closedLabel = (n: number) => (n > CLOSED_COUNT_CAP ? `${CLOSED_COUNT_CAP}+` : String(n));
 
-export type BoardCard = OpportunityListRow & { weighted: string };
-export type BoardColumn = { stage: Stage; name: string; count: number; totals: CurrencyTotal[]; cards: BoardCard[] };
+export type BoardColumn = { stage: Stage; name: string; count: number; totals: CurrencyTotal[]; cards: BoardCardRow[] };
 
 /** The first moment of the current month in the user's time zone, as UTC db time. */
 function monthStart(timeZone: string): string {
   const local = toLocalInput(toDbTime(), timeZone);
   return fromLocalInput(`${local.slice(0, 7)}-01T00:00`, timeZone) ?? `${local.slice(0, 7)}-01 00:00:00`;
+}
+
+/**
+ * One column per active open stage (and any deactivated open stage still holding opportunities, so
+ * none disappears), with its count, totals and first cards.
+ */
+async function loadColumns(repo: OpportunityRepository, actor: Actor, locale: Locale, stages: Stage[], filter: OpportunityFilter): Promise<BoardColumn[]> {
+  // Won and lost opportunities pile up over the years; only the open stages are summed.
+  const totalRows = await repo.stageTotals(actor, { ...filter, stageIds: stages.filter((s) => s.kind === 'open').map((s) => s.id) });
+  const holding = new Set(totalRows.map((r) => r.stage_id));
+  const columnStages = stages.filter((s) => s.kind === 'open' && (s.is_active || holding.has(s.id)));
+  const cardsByStage = await repo.cards(actor, columnStages.filter((s) => holding.has(s.id)).map((s) => s.id), filter, CARDS_PER_COLUMN);
+  return columnStages.map((stage) => {
+    const totals = totalsByCurrency(totalRows.filter((r) => r.stage_id === stage.id));
+    return {
+      stage,
+      name: stageName(stage, locale),
+      count: totals.reduce((n, t) => n + t.count, 0),
+      totals,
+      cards: cardsByStage.get(stage.id) ?? [],
+    };
+  });
 }
 
 /**
@@ -34,24 +55,13 @@ export async function loadBoard(db: Knex, actor: Actor, locale: Locale, ownerId:
   const repo = opportunityRepository(db);
   const filter = { ownerId };
   const stages = await loadStages(db);
-  // Won and lost opportunities pile up over the years; only the open stages are summed.
-  const openIds = stages.filter((s) => s.kind === 'open').map((s) => s.id);
-  const totalRows = await repo.stageTotals(actor, { ...filter, stageIds: openIds });
-  const holding = new Set(totalRows.map((r) => r.stage_id));
-  const columnStages = stages.filter((s) => s.kind === 'open' && (s.is_active || holding.has(s.id)));
-  const cardsByStage = await repo.cards(actor, columnStages.filter((s) => holding.has(s.id)).map((s) => s.id), filter, CARDS_PER_COLUMN);
-  const columns: BoardColumn[] = columnStages.map((stage) => {
-    const totals = totalsByCurrency(totalRows.filter((r) => r.stage_id === stage.id));
-    return {
-      stage,
-      name: stageName(stage, locale),
-      count: totals.reduce((n, t) => n + t.count, 0),
-      totals,
-      cards: (cardsByStage.get(stage.id) ?? []).map((c) => ({ ...c, weighted: weightedAmount(c.amount, c.probability) })),
-    };
-  });
   const ofKind = (kind: Stage['kind']) => stages.filter((s) => s.kind === kind).map((s) => s.id);
-  const closed = await repo.closedSince(actor, { won: ofKind('won'), lost: ofKind('lost') }, monthStart(actor.timeZone), filter, CLOSED_COUNT_CAP);
+  // The closed counts need nothing from the columns: they are asked for meanwhile, on a connection
+  // of their own.
+  const [columns, closed] = await Promise.all([
+    loadColumns(repo, actor, locale, stages, filter),
+    repo.closedSince(actor, { won: ofKind('won'), lost: ofKind('lost') }, monthStart(actor.timeZone), filter, CLOSED_COUNT_CAP),
+  ]);
   const reasons = await loadDictionaries(db, ['lost_reason'], locale);
   const moveTargets = stages.filter((s) => s.is_active).map((s) => ({ value: String(s.id), label: stageName(s, locale), kind: s.kind }));
   return {
