@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
+import { escapeHtml } from './html.js';
 
 // The app's EJS engine. EJS by default runs every template inside `with (locals) { ... }`, and under
 // `with` V8 resolves each name the template uses (every local, and EJS's own `__append`) at run time:
@@ -27,12 +28,20 @@ const RESERVED = new Set(
 const EJS_OWN = new Set(['locals', '__locals', '__output', '__append', '__line', '__lines', '__filename', 'escapeFn', 'include', 'rethrow']);
 const declarable = (name: string) => IDENTIFIER.test(name) && !RESERVED.has(name) && !EJS_OWN.has(name);
 
-// The number of compiled variants is bounded by the app's render calls; the cap only guards against
-// a caller that one day spreads request data into the locals.
-const MAX_VARIANTS = 5000;
+// The shapes, and so the compiled variants, are bounded by the app's render calls; the cap only
+// guards against a caller that one day spreads request data into the locals.
+const MAX_SHAPES = 2000;
+
+/**
+ * The names of a set of locals, with the templates compiled for exactly those names. A page and the
+ * includes it hands its own locals share one shape; an include given data of its own gets the
+ * parent's shape extended by those names.
+ */
+type Shape = { names: string[]; templates: Map<string, Compiled>; extended: Map<string, Shape> };
+const shapeOf = (names: string[]): Shape => ({ names, templates: new Map(), extended: new Map() });
 
 export function createViewEngine(viewRoots: string[]): ViewEngine {
-  const compiled = new Map<string, Compiled>();
+  const shapes = new Map<string, Shape>();
   const includePaths = new Map<string, string>();
 
   function compile(file: string, names: string[]): Compiled {
@@ -43,7 +52,7 @@ export function createViewEngine(viewRoots: string[]): ViewEngine {
       client: true,
       _with: false,
       localsName: 'locals',
-      destructuredLocals: names.filter(declarable),
+      destructuredLocals: [...new Set(names)].filter(declarable),
     }) as unknown as Compiled;
   }
 
@@ -61,25 +70,48 @@ export function createViewEngine(viewRoots: string[]): ViewEngine {
     return file;
   }
 
-  function render(file: string, locals: Locals): string {
+  function topShape(locals: Locals): Shape {
     const names = Object.keys(locals);
-    const key = `${file}\n${names.join(',')}`;
-    let template = compiled.get(key);
+    const key = names.join(',');
+    let shape = shapes.get(key);
+    if (!shape) {
+      if (shapes.size >= MAX_SHAPES) shapes.clear();
+      shape = shapeOf(names);
+      shapes.set(key, shape);
+    }
+    return shape;
+  }
+
+  function extendedShape(shape: Shape, extra: Locals): Shape {
+    const extraNames = Object.keys(extra);
+    const extraKey = extraNames.join(',');
+    let extended = shape.extended.get(extraKey);
+    if (!extended) {
+      extended = shapeOf([...shape.names, ...extraNames]);
+      shape.extended.set(extraKey, extended);
+    }
+    return extended;
+  }
+
+  function render(file: string, locals: Locals, shape: Shape): string {
+    let template = shape.templates.get(file);
     if (!template) {
-      if (compiled.size >= MAX_VARIANTS) compiled.clear();
-      template = compile(file, names);
-      compiled.set(key, template);
+      template = compile(file, shape.names);
+      shape.templates.set(file, template);
     }
     // A template cannot change its locals (its names are its own variables), so an include without
     // data of its own is given the same object instead of a copy.
-    const include: Include = (name, extra) => render(resolveInclude(name, file), extra ? { ...locals, ...extra } : locals);
-    return template(locals, ejs.escapeXML, include, undefined);
+    const include: Include = (name, extra) => {
+      const included = resolveInclude(name, file);
+      return extra ? render(included, { ...locals, ...extra }, extendedShape(shape, extra)) : render(included, locals, shape);
+    };
+    return template(locals, escapeHtml, include, undefined);
   }
 
   return (file, locals, callback) => {
     let html: string;
     try {
-      html = render(file, locals as Locals);
+      html = render(file, locals as Locals, topShape(locals as Locals));
     } catch (err) {
       return callback(err);
     }
