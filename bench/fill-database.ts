@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import mysql from 'mysql2/promise';
 import { createDb, ensureDatabase } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrator.js';
+import { rebuildCustomerCounts } from '../src/features/customers/customer-counts.js';
 import { rebuildPipelineTotals } from '../src/features/opportunities/pipeline-totals.js';
 import { fromRoot } from '../src/paths.js';
 import { CUSTOMER_COLUMNS, customerFacts, customerValues } from './customer-rows.js';
@@ -206,14 +207,15 @@ export async function fillDatabase(url: string, customers: number, log: (line: s
   const organisation = await createOrganisation(db);
   const stages: BenchStage[] = await db('pipeline_stages').orderBy('sort').select('id', 'probability', 'kind');
   const tables = await loadSalesData(url, customers, organisation, stages, log);
-  // The board's and the list's totals are read from a summary kept on every opportunity write;
-  // a bulk load rebuilds it (migrations/*_create_pipeline_totals.ts).
-  if (await db.schema.hasTable('pipeline_totals')) {
+  // The board's and the lists' totals are read from summaries kept on every write; a bulk load
+  // rebuilds them (migrations/*_create_pipeline_totals.ts, *_create_customer_counts.ts).
+  for (const [table, rebuild] of [['pipeline_totals', rebuildPipelineTotals], ['customer_counts', rebuildCustomerCounts]] as const) {
+    if (!(await db.schema.hasTable(table))) continue;
     const started = performance.now();
-    await rebuildPipelineTotals(db);
+    await rebuild(db);
     const seconds = (performance.now() - started) / 1000;
-    tables.push({ table: 'pipeline_totals', rows: Number((await db('pipeline_totals').count({ n: '*' }).first())?.n ?? 0), seconds, indexSeconds: 0 });
-    log(`  pipeline_totals rebuilt in ${seconds.toFixed(1)} s`);
+    tables.push({ table, rows: Number((await db(table).count({ n: '*' }).first())?.n ?? 0), seconds, indexSeconds: 0 });
+    log(`  ${table} rebuilt in ${seconds.toFixed(1)} s`);
   }
   await db.schema.createTable('bench_fill', (t) => {
     t.string('fingerprint', 64).notNullable();

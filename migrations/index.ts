@@ -21,6 +21,7 @@ import * as opportunitiesCloseStageIndex from './20261122001400_opportunities_cl
 import * as customersStaleIndexes from './20261122001500_customers_stale_indexes.js';
 import * as customersOwnerLastContactOrder from './20261122001600_customers_owner_last_contact_order.js';
 import * as pipelineTotalsStageIndex from './20261122001700_pipeline_totals_stage_index.js';
+import * as createCustomerCounts from './20261122001800_create_customer_counts.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
 // vitest and compiled JavaScript. Append new files; never edit or reorder a landed one.
@@ -47,4 +48,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261122001500_customers_stale_indexes', customersStaleIndexes],
   ['20261122001600_customers_owner_last_contact_order', customersOwnerLastContactOrder],
   ['20261122001700_pipeline_totals_stage_index', pipelineTotalsStageIndex],
+  ['20261122001800_create_customer_counts', createCustomerCounts],
 ];

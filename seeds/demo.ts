@@ -6,6 +6,7 @@ import { toDbTime } from '../src/db/time.js';
 import { generateCustomer } from './customer-generator.js';
 import { seedDemoSales } from './demo-sales.js';
 import { DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_USERS } from './demo-directory.js';
+import { rebuildCustomerCounts } from '../src/features/customers/customer-counts.js';
 
 export type DemoOptions = {
   customers?: number;
@@ -78,6 +79,8 @@ export async function seedDemo(db: Knex, options: DemoOptions = {}): Promise<voi
       };
     });
     for (let i = 0; i < rows.length; i += 100) await trx('customers').insert(rows.slice(i, i + 100));
+    // Inserted in bulk, not through the customer service: the list's counts are made from them.
+    await rebuildCustomerCounts(trx);
     if (options.sales ?? true) {
       const customers: Array<{ id: number }> = await trx('customers').whereIn('owner_id', repIds).select('id');
       await seedDemoSales(trx, customers.map((c) => c.id), now);

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerBranchId } from '../src/authz/data-scope.js';
 import { toDbTime } from '../src/db/time.js';
+import { rebuildCustomerCounts } from '../src/features/customers/customer-counts.js';
 import { createTestApp, loginAs, type Agent, type TestApp } from './support/test-app.js';
 
-// The list's total comes from a capped count or, where the page proves it, from the page itself:
-// every way must show the same number.
+// The list's total comes from the per-owner summary (the whole list), from a capped count (a search)
+// or, where the page proves it, from the page itself: every way must show the same number.
 let t: TestApp;
 let rep1: Agent;
 
@@ -19,6 +20,8 @@ beforeAll(async () => {
     version: 1, created_at: now, updated_at: now,
   }));
   await t.db('customers').insert(rows);
+  // Rows inserted behind the app's back: the list's whole-list total is the summary's.
+  await rebuildCustomerCounts(t.db);
 });
 afterAll(() => t.close());
 
@@ -48,6 +51,7 @@ describe('the total of a name search', () => {
     });
     // Two match by company only, one by both name and company (counted once): 45 + 3.
     await t.db('customers').insert([row('Other A', '分页公司'), row('Other B', '分页公司'), row('分页客户99', '分页公司'), row('Elsewhere', 'Not it')]);
+    await rebuildCustomerCounts(t.db);
     const search = (page: number) => rep1.get(`/customers?q=${encodeURIComponent('分页')}&page=${page}`).set('Accept-Language', 'en');
     const [first, second, last, beyond] = await Promise.all([1, 2, 3, 9].map(async (page) => (await search(page)).text));
     expect([first, second, last, beyond].map(rowsOn)).toEqual([20, 20, 8, 0]);

@@ -3,6 +3,7 @@ import { ownerBranchId } from '../src/authz/data-scope.js';
 import { EQ_RANGE_INDEX_DIVE_LIMIT } from '../src/db/knex.js';
 import { forgetReferenceData } from '../src/db/reference-cache.js';
 import { toDbTime } from '../src/db/time.js';
+import { rebuildCustomerCounts } from '../src/features/customers/customer-counts.js';
 import { refreshPipelineTotals } from '../src/features/opportunities/pipeline-totals.js';
 import { localToday } from '../src/i18n/calendar.js';
 import { createTestApp, loginAs, type Agent, type TestApp } from './support/test-app.js';
@@ -45,6 +46,7 @@ beforeAll(async () => {
     ]);
   }
   await refreshPipelineTotals(t.db, owners);
+  await rebuildCustomerCounts(t.db);
   manager1 = await loginAs(t.app, 'manager1');
 });
 afterAll(() => t.close());

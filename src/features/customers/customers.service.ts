@@ -7,6 +7,7 @@ import { fromLocalInput } from '../../i18n/format.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { loadDictionaries, type DictionaryType } from '../dictionaries/dictionary.repository.js';
+import { changeCustomerCounts, ensureCountRows } from './customer-counts.js';
 import { customerRepository, type CustomerDetail, type CustomerRow } from './customers.repository.js';
 import { CUSTOMER_FIELDS, type CustomerInput } from './customers.schema.js';
 
@@ -76,6 +77,7 @@ export function customerService(db: Knex) {
     async createCustomer(actor: Actor, input: CustomerInput, info: RequestInfo): Promise<number> {
       const values = await checkRules(actor, input);
       const now = toDbTime();
+      await ensureCountRows(db, [values.owner_id]);
       return db.transaction(async (trx) => {
         const id = await repo.insert(trx, {
           ...values,
@@ -87,6 +89,7 @@ export function customerService(db: Knex) {
           created_at: now,
           updated_at: now,
         });
+        await changeCustomerCounts(trx, [{ ownerId: values.owner_id, delta: 1 }]);
         await writeAudit(trx, {
           entity: 'customer',
           entityId: id,
@@ -107,11 +110,19 @@ export function customerService(db: Knex) {
       const values = await checkRules(actor, input, current);
       const changes = changedFields(current, values, CUSTOMER_FIELDS);
       if (Object.keys(changes).length === 0) return;
+      const moved = values.owner_id !== current.owner_id;
+      if (moved) await ensureCountRows(db, [values.owner_id]);
       await db.transaction(async (trx) => {
-        // A new owner brings their branch along (see withinBranch).
-        const branch = values.owner_id === current.owner_id ? {} : { owner_branch_id: await ownerBranchId(trx, values.owner_id) };
+        // A new owner brings their branch along (see withinBranch), and the customer to their count.
+        const branch = moved ? { owner_branch_id: await ownerBranchId(trx, values.owner_id) } : {};
         const updated = await repo.updateIfVersion(trx, actor, id, version, { ...values, ...branch, updated_at: toDbTime() });
         if (updated === 0) throw new ConflictError();
+        if (moved) {
+          await changeCustomerCounts(trx, [
+            { ownerId: current.owner_id, delta: -1 },
+            { ownerId: values.owner_id, delta: 1 },
+          ]);
+        }
         await writeAudit(trx, { entity: 'customer', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
       });
     },
@@ -126,6 +137,7 @@ export function customerService(db: Knex) {
         const now = toDbTime();
         const updated = await repo.updateIfVersion(trx, actor, id, current.version, { deleted_at: now, updated_at: now });
         if (updated === 0) throw new ConflictError();
+        await changeCustomerCounts(trx, [{ ownerId: current.owner_id, delta: -1 }]);
         await writeAudit(trx, { entity: 'customer', entityId: id, action: 'delete', actorId: actor.id, ip: info.ip });
       });
       return current;
@@ -134,9 +146,11 @@ export function customerService(db: Knex) {
     async restoreCustomer(actor: Actor, id: number, info: RequestInfo): Promise<CustomerDetail> {
       const current = await repo.findById(actor, id, { includeDeleted: true });
       if (!current || !current.deleted_at) throw new NotFoundError();
+      await ensureCountRows(db, [current.owner_id]);
       await db.transaction(async (trx) => {
         const updated = await repo.updateIfVersion(trx, actor, id, current.version, { deleted_at: null, updated_at: toDbTime() });
         if (updated === 0) throw new ConflictError();
+        await changeCustomerCounts(trx, [{ ownerId: current.owner_id, delta: 1 }]);
         await writeAudit(trx, { entity: 'customer', entityId: id, action: 'restore', actorId: actor.id, ip: info.ip });
       });
       return current;
