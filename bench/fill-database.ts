@@ -5,6 +5,7 @@ import mysql from 'mysql2/promise';
 import { createDb, ensureDatabase } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrator.js';
 import { rebuildCustomerCounts } from '../src/features/customers/customer-counts.js';
+import { rebuildClosedCounts } from '../src/features/opportunities/closed-counts.js';
 import { rebuildPipelineTotals } from '../src/features/opportunities/pipeline-totals.js';
 import { fromRoot } from '../src/paths.js';
 import { CUSTOMER_COLUMNS, customerFacts, customerValues } from './customer-rows.js';
@@ -208,8 +209,13 @@ export async function fillDatabase(url: string, customers: number, log: (line: s
   const stages: BenchStage[] = await db('pipeline_stages').orderBy('sort').select('id', 'probability', 'kind');
   const tables = await loadSalesData(url, customers, organisation, stages, log);
   // The board's and the lists' totals are read from summaries kept on every write; a bulk load
-  // rebuilds them (migrations/*_create_pipeline_totals.ts, *_create_customer_counts.ts).
-  for (const [table, rebuild] of [['pipeline_totals', rebuildPipelineTotals], ['customer_counts', rebuildCustomerCounts]] as const) {
+  // rebuilds them (migrations/*_create_pipeline_totals.ts, *_create_customer_counts.ts, *_create_closed_counts.ts).
+  const summaries = [
+    ['pipeline_totals', rebuildPipelineTotals],
+    ['customer_counts', rebuildCustomerCounts],
+    ['closed_counts', rebuildClosedCounts],
+  ] as const;
+  for (const [table, rebuild] of summaries) {
     if (!(await db.schema.hasTable(table))) continue;
     const started = performance.now();
     await rebuild(db);

@@ -22,6 +22,7 @@ import * as customersStaleIndexes from './20261122001500_customers_stale_indexes
 import * as customersOwnerLastContactOrder from './20261122001600_customers_owner_last_contact_order.js';
 import * as pipelineTotalsStageIndex from './20261122001700_pipeline_totals_stage_index.js';
 import * as createCustomerCounts from './20261122001800_create_customer_counts.js';
+import * as createClosedCounts from './20261122001900_create_closed_counts.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
 // vitest and compiled JavaScript. Append new files; never edit or reorder a landed one.
@@ -49,4 +50,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261122001600_customers_owner_last_contact_order', customersOwnerLastContactOrder],
   ['20261122001700_pipeline_totals_stage_index', pipelineTotalsStageIndex],
   ['20261122001800_create_customer_counts', createCustomerCounts],
+  ['20261122001900_create_closed_counts', createClosedCounts],
 ];

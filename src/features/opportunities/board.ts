@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
-import { assignableUsers } from '../../authz/data-scope.js';
+import { assignableUsers, ownerScope } from '../../authz/data-scope.js';
 import { toDbTime } from '../../db/time.js';
 import { fromLocalInput, toLocalInput } from '../../i18n/format.js';
 import type { Locale } from '../../i18n/i18n.js';
 import { optionsHtml } from '../../shared/html.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
+import { enteredSince } from './closed-counts.js';
 import { opportunityRepository, type BoardCardRow, type OpportunityFilter, type OpportunityRepository } from './opportunities.repository.js';
 import { totalsByCurrency, type CurrencyTotal } from './opportunity-totals.js';
 import { loadStages, stageName, type Stage } from './pipeline-stages.js';
@@ -13,9 +14,6 @@ import { loadStages, stageName, type Stage } from './pipeline-stages.js';
 /** How many cards a column shows; the rest are one click away in the filtered list. */
 export const CARDS_PER_COLUMN = 10;
 
-/** Won / lost this month are counted up to this many each; a team that closes more sees "1000+". */
-export const CLOSED_COUNT_CAP = 1000;
-const closedLabel = (n: number) => (n > CLOSED_COUNT_CAP ? `${CLOSED_COUNT_CAP}+` : String(n));
 
 export type BoardColumn = { stage: Stage; name: string; count: number; totals: CurrencyTotal[]; cards: BoardCardRow[] };
 
@@ -56,18 +54,20 @@ export async function loadBoard(db: Knex, actor: Actor, locale: Locale, ownerId:
   const filter = { ownerId };
   const stages = await loadStages(db);
   const ofKind = (kind: Stage['kind']) => stages.filter((s) => s.kind === kind).map((s) => s.id);
-  // The closed counts need nothing from the columns: they are asked for meanwhile, on a connection
-  // of their own.
-  const [columns, closed] = await Promise.all([
+  // The closed counts need nothing from the columns: they are asked for meanwhile.
+  const scope = await ownerScope(db, actor);
+  const since = monthStart(actor.timeZone);
+  const [columns, won, lost] = await Promise.all([
     loadColumns(repo, actor, locale, stages, filter),
-    repo.closedSince(actor, { won: ofKind('won'), lost: ofKind('lost') }, monthStart(actor.timeZone), filter, CLOSED_COUNT_CAP),
+    enteredSince(db, scope, ofKind('won'), since, ownerId),
+    enteredSince(db, scope, ofKind('lost'), since, ownerId),
   ]);
   const reasons = await loadDictionaries(db, ['lost_reason'], locale);
   const moveTargets = stages.filter((s) => s.is_active).map((s) => ({ value: String(s.id), label: stageName(s, locale), kind: s.kind }));
   return {
     columns,
-    wonThisMonth: closedLabel(closed.won),
-    lostThisMonth: closedLabel(closed.lost),
+    wonThisMonth: won,
+    lostThisMonth: lost,
     // Every card's select offers the active stages, won and lost included.
     moveTargets,
     moveOptions: optionsHtml(moveTargets),

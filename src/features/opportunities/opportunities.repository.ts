@@ -218,26 +218,6 @@ export function opportunityRepository(db: Knex) {
       for (const row of rows) byStage.get(Number(row.stage_id))?.push(row);
       return byStage;
     },
-
-    /**
-     * How many opportunities entered the won and the lost stages since a moment (won / lost this
-     * month), each counted up to `cap` (more shows as "cap+"), in one statement. Counted exactly,
-     * a company that closes thousands a month paid for every one of them on every board view
-     * (34,000 index entries, 12 ms at a million customers).
-     */
-    async closedSince(actor: Actor, stageIds: { won: number[]; lost: number[] }, since: string, filter: OpportunityFilter, cap: number) {
-      const scope = await ownerScope(db, actor);
-      const cappedCount = (ids: number[]) => {
-        if (ids.length === 0) return db.raw('0');
-        const entered = walked(scope, filter, 'opportunities_owner_entered').whereIn('o.stage_id', ids).where('o.stage_entered_at', '>=', since);
-        return db.count({ n: '*' }).from(entered.select('o.id').limit(cap + 1).as('entered'));
-      };
-      const [row]: Array<{ won: number | string; lost: number | string }> = await db.select({
-        won: cappedCount(stageIds.won),
-        lost: cappedCount(stageIds.lost),
-      });
-      return { won: Number(row.won), lost: Number(row.lost) };
-    },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { applyOwnerScope, type OwnerScope } from '../../authz/data-scope.js';
 import { isMysql } from '../../db/schema-helpers.js';
+import { refreshClosedCounts } from './closed-counts.js';
 import { totalColumns, type TotalRow } from './opportunity-totals.js';
 
 // The pipeline's totals per owner, stage and currency (count, amount, weighted amount in cents),
@@ -53,16 +54,21 @@ function readCommitted(db: Knex): Knex.TransactionConfig {
   return isMysql(db) ? { isolationLevel: 'read committed' } : {};
 }
 
-/** Recomputes the summary rows of these owners from their live opportunities (inside the write's transaction). */
+/**
+ * Recomputes the summary rows of these owners from their live opportunities (inside the write's
+ * transaction): their pipeline totals and their closed counts (closed-counts.ts).
+ */
 export async function refreshPipelineTotals(trx: Knex, ownerIds: number[]): Promise<void> {
   const ids = distinct(ownerIds);
   if (ids.length === 0) return;
   await trx('pipeline_totals').whereIn('owner_id', ids).delete();
   await insertSummary(trx, (query) => query.whereIn('o.owner_id', ids));
+  await refreshClosedCounts(trx, ids);
 }
 
 /**
- * Recomputes the whole summary: after the migration that creates it, and after a bulk load. Under
+ * Recomputes the whole summary: after the migration that creates it, and after a bulk load (which
+ * rebuilds the closed counts too: they came later, with a migration of their own). Under
  * READ COMMITTED it reads the opportunities without locking them, so saves go on meanwhile; a save
  * it did not see recomputes its owners' rows after it, when its own delete gets their locks.
  */
