@@ -57,17 +57,17 @@ export async function loadBoard(db: Knex, actor: Actor, locale: Locale, ownerId:
   // The closed counts need nothing from the columns: they are asked for meanwhile.
   const scope = await ownerScope(db, actor);
   const since = monthStart(actor.timeZone);
-  const [columns, won, lost] = await Promise.all([
+  const [columns, closed] = await Promise.all([
     loadColumns(repo, actor, locale, stages, filter),
-    enteredSince(db, scope, ofKind('won'), since, ownerId),
-    enteredSince(db, scope, ofKind('lost'), since, ownerId),
+    enteredSince(db, scope, [...ofKind('won'), ...ofKind('lost')], since, ownerId),
   ]);
+  const closedOfKind = (kind: Stage['kind']) => ofKind(kind).reduce((n, id) => n + (closed.get(id) ?? 0), 0);
   const reasons = await loadDictionaries(db, ['lost_reason'], locale);
   const moveTargets = stages.filter((s) => s.is_active).map((s) => ({ value: String(s.id), label: stageName(s, locale), kind: s.kind }));
   return {
     columns,
-    wonThisMonth: won,
-    lostThisMonth: lost,
+    wonThisMonth: closedOfKind('won'),
+    lostThisMonth: closedOfKind('lost'),
     // Every card's select offers the active stages, won and lost included.
     moveTargets,
     moveOptions: optionsHtml(moveTargets),

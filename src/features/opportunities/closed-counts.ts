@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { applyOwnerScope, scopedWalk, type OwnerScope } from '../../authz/data-scope.js';
+import { unionAllOf } from '../../db/sql.js';
 
 // How many opportunities entered each won or lost stage, per owner and calendar month (UTC), kept
 // in closed_counts so the board's "won / lost this month" reads a few summary rows. Counted from the
@@ -46,34 +47,40 @@ function nextMonthStart(month: string): string {
 const seconds = (time: string) => Date.parse(`${time.replace(' ', 'T')}Z`) / 1000;
 
 /**
- * Opportunities of the scope (one owner of it, when given) that entered one of `stageIds` at or
+ * Opportunities of the scope (one owner of it, when given) that entered each of `stageIds` at or
  * after `since` (UTC db time: the start of the user's month, which is not the start of a UTC month
- * unless the user's zone is UTC). Exact: the whole UTC months from the summary, and the few hours
- * between `since` and the nearer edge of its UTC month counted from the opportunities themselves.
+ * unless the user's zone is UTC), by stage. Exact, in one statement: the whole UTC months from the
+ * summary, and the few hours between `since` and the nearer edge of its UTC month counted from the
+ * opportunities themselves.
  */
-export async function enteredSince(db: Knex, scope: OwnerScope, stageIds: number[], since: string, ownerId?: number): Promise<number> {
-  if (stageIds.length === 0) return 0;
+export async function enteredSince(db: Knex, scope: OwnerScope, stageIds: number[], since: string, ownerId?: number): Promise<Map<number, number>> {
+  const byStage = new Map<number, number>(stageIds.map((id) => [id, 0]));
+  if (stageIds.length === 0) return byStage;
   const month = monthOf(since);
   const [start, next] = [monthStartOf(month), nextMonthStart(month)];
   // Nearer the start of its UTC month: that month's rows less the hours before `since`; nearer the
   // end: the later months' rows plus the hours from `since` to the end of its month.
   const fromStart = seconds(since) - seconds(start) <= seconds(next) - seconds(since);
-  const summary = applyOwnerScope(db('closed_counts'), scope, 'owner_id')
+  const months = applyOwnerScope(db('closed_counts'), scope, 'owner_id')
     .whereIn('stage_id', stageIds)
     .where('month', fromStart ? '>=' : '>', month)
-    .sum({ n: 'opportunities' });
-  if (ownerId) summary.where('owner_id', ownerId);
+    .groupBy('stage_id')
+    .select(db.raw("'months' as part"), 'stage_id', db.raw('sum(opportunities) as n'));
+  if (ownerId) months.where('owner_id', ownerId);
   const [from, to] = fromStart ? [start, since] : [since, next];
   const edge = scopedWalk(db, scope, 'opportunities', 'o', ownerId ? undefined : 'opportunities_owner_entered')
     .whereNull('o.deleted_at')
     .whereIn('o.stage_id', stageIds)
     .where('o.stage_entered_at', '>=', from)
     .where('o.stage_entered_at', '<', to)
-    .count({ n: '*' });
+    .groupBy('o.stage_id')
+    .select(db.raw("'edge' as part"), 'o.stage_id', db.raw('count(*) as n'));
   if (ownerId) edge.where('o.owner_id', ownerId);
-  const [[inMonths], [atEdge]]: Array<Array<{ n: number | string | null }>> = await Promise.all([summary, from < to ? edge : [{ n: 0 }]]);
-  const months = Number(inMonths?.n ?? 0);
-  const hours = Number(atEdge?.n ?? 0);
-  return fromStart ? months - hours : months + hours;
+  const rows: Array<{ part: string; stage_id: number | string; n: number | string }> = await unionAllOf(db, from < to ? [months, edge] : [months]);
+  for (const row of rows) {
+    const stageId = Number(row.stage_id);
+    const n = row.part === 'edge' && fromStart ? -Number(row.n) : Number(row.n);
+    byStage.set(stageId, (byStage.get(stageId) ?? 0) + n);
+  }
+  return byStage;
 }
-
