@@ -13,10 +13,11 @@ export type Load = {
   errors: number;
 };
 
-type Target = { url: string; cookie: string; connections: number; seconds: number };
+export type Target = { url: string; cookie: string; connections: number; seconds: number };
 type Outcome = { statuses: number[]; times: number[]; errors: number };
 
-function run(target: Target): Promise<Outcome> {
+/** One autocannon run on its own thread, every response's status and time. */
+export function run(target: Target): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: target });
     worker.once('message', (outcome: Outcome) => {
