@@ -31,6 +31,7 @@ export async function ensureCountRows(db: Knex, ownerIds: number[]): Promise<voi
 export async function changeCustomerCounts(trx: Knex.Transaction, changes: CountChange[]): Promise<void> {
   const byOwner = new Map<number, number>();
   for (const { ownerId, delta } of changes) byOwner.set(ownerId, (byOwner.get(ownerId) ?? 0) + delta);
+  // In owner order, so two writes moving customers between the same owners lock their rows in the same order.
   for (const [ownerId, delta] of [...byOwner].sort(([a], [b]) => a - b)) {
     if (delta !== 0) await trx('customer_counts').where('owner_id', ownerId).increment('live', delta);
   }

@@ -60,6 +60,11 @@ function searchConditions(q: string | undefined): Condition[] {
   return [like('name'), like('company')];
 }
 
+/** The list of live customers narrowed by nothing but, perhaps, their owner. */
+function isWholeList(filters: CustomerListQuery): boolean {
+  return !filters.q && !filters.status && !filters.level && !filters.source && !filters.deleted;
+}
+
 export function customerRepository(db: Knex) {
   /** Customers the actor may see; every query below starts here. */
   function scoped(scope: OwnerScope, trx: Knex = db): Knex.QueryBuilder {
@@ -103,8 +108,7 @@ export function customerRepository(db: Knex) {
    * tableThroughIndex; SQLite has no need).
    */
   function alongBranch(scope: OwnerScope, filters: CustomerListQuery): Knex.QueryBuilder | undefined {
-    const unfiltered = !filters.q && !filters.status && !filters.level && !filters.source && !filters.owner_id && !filters.deleted;
-    if (!isMysql(db) || !unfiltered || scope.kind !== 'owners' || scope.branchId === undefined) return undefined;
+    if (!isMysql(db) || !isWholeList(filters) || filters.owner_id || scope.kind !== 'owners' || scope.branchId === undefined) return undefined;
     return withFilters(customersAlongBranch(db.from(tableThroughIndex(db, 'customers', 'customers', 'customers_branch_updated_at')), scope), filters);
   }
 
@@ -120,8 +124,7 @@ export function customerRepository(db: Knex) {
       const scope = await ownerScope(db, actor);
       // The whole list (or one owner's part of it) is counted by the summary first: a page past its
       // end is known to be empty without walking the index up to it.
-      const wholeList = !filters.q && !filters.status && !filters.level && !filters.source && !filters.deleted;
-      const live = wholeList ? await liveCustomerCount(db, scope, filters.owner_id) : undefined;
+      const live = isWholeList(filters) ? await liveCustomerCount(db, scope, filters.owner_id) : undefined;
       if (live !== undefined && page.offset >= live) return pageOf([], page, live, false);
       const column = sortColumn[filters.sort];
       // Deferred join: find the page's ids in index order first, then read only those rows, so a

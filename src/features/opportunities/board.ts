@@ -14,7 +14,6 @@ import { loadStages, stageName, type Stage } from './pipeline-stages.js';
 /** How many cards a column shows; the rest are one click away in the filtered list. */
 export const CARDS_PER_COLUMN = 10;
 
-
 export type BoardColumn = { stage: Stage; name: string; count: number; totals: CurrencyTotal[]; cards: BoardCardRow[] };
 
 /** The first moment of the current month in the user's time zone, as UTC db time. */
@@ -45,10 +44,7 @@ async function loadColumns(repo: OpportunityRepository, actor: Actor, locale: Lo
   });
 }
 
-/**
- * The pipeline board: one column per active open stage (and any deactivated open stage still
- * holding opportunities, so none disappears), with count, total and weighted total per currency.
- */
+/** The pipeline board: its columns (loadColumns), won and lost this month, and what a card move offers. */
 export async function loadBoard(db: Knex, actor: Actor, locale: Locale, ownerId: number | undefined) {
   const repo = opportunityRepository(db);
   const filter = { ownerId };
