@@ -23,6 +23,7 @@ import * as customersOwnerLastContactOrder from './20261122001600_customers_owne
 import * as pipelineTotalsStageIndex from './20261122001700_pipeline_totals_stage_index.js';
 import * as createCustomerCounts from './20261122001800_create_customer_counts.js';
 import * as createClosedCounts from './20261122001900_create_closed_counts.js';
+import * as editVersions from './20261130000100_edit_versions.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
 // vitest and compiled JavaScript. Append new files; never edit or reorder a landed one.
@@ -51,4 +52,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261122001700_pipeline_totals_stage_index', pipelineTotalsStageIndex],
   ['20261122001800_create_customer_counts', createCustomerCounts],
   ['20261122001900_create_closed_counts', createClosedCounts],
+  ['20261130000100_edit_versions', editVersions],
 ];
