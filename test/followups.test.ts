@@ -114,6 +114,24 @@ describe('logging from the customer page', () => {
     expect(await t.db('followups').where({ customer_id: id }).first()).toBeUndefined();
   });
 
+  it('refuses a day the calendar does not have and a time still to come (422), keeping what was typed', async () => {
+    const id = await newCustomer('rep1', '日期校验客户');
+    const impossible = await postForm(agents.rep1, '/followups', { ...call, occurred_at: '2026-02-31T10:00', customer_id: id, from: 'customer' });
+    expect(impossible.status).toBe(422);
+    expect(impossible.text).toContain('data-test="error-occurred_at"');
+    expect(impossible.text).toContain('value="2026-02-31T10:00"');
+    const badNext = await postForm(agents.rep1, '/followups', { ...call, next_follow_up_at: '2026-04-31T25:00', customer_id: id, from: 'customer' });
+    expect(badNext.status).toBe(422);
+    expect(badNext.text).toContain('data-test="error-next_follow_up_at"');
+    const future = await postForm(agents.rep1, '/followups', { ...call, occurred_at: '2099-01-01T09:00', customer_id: id, from: 'customer' });
+    expect(future.status).toBe(422);
+    expect(future.text).toContain('data-test="error-occurred_at"');
+    expect(future.text).toContain('value="2099-01-01T09:00"');
+    expect(future.text).toContain(call.content);
+    expect(await t.db('followups').where({ customer_id: id }).first()).toBeUndefined();
+    expect((await t.db('customers').where({ id }).first()).last_contact_at).toBeNull();
+  });
+
   it('offers only this customer\'s contacts and live opportunities, and refuses others (422)', async () => {
     const id = await newCustomer('rep1');
     const other = await newCustomer('rep1');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { optionalFilter, optionalText } from '../../shared/fields.js';
+import { localDateTime } from '../../shared/local-date-time.js';
 
 export const CUSTOMER_KINDS = ['company', 'individual'] as const;
 
@@ -18,11 +19,7 @@ export const customerInput = z.object({
   remark: optionalText(5000),
   owner_id: z.coerce.number().int().positive().optional().catch(undefined),
   /** datetime-local value in the user's time zone; converted to UTC by the service. */
-  next_follow_up_at: z
-    .string()
-    .trim()
-    .optional()
-    .refine((v) => !v || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v), 'validation.datetime'),
+  next_follow_up_at: localDateTime,
 });
 export type CustomerInput = z.infer<typeof customerInput>;
 

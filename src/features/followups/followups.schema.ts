@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import { optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
-
-/** datetime-local value in the user's time zone; converted to UTC by the service. */
-const localDateTime = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v), 'validation.datetime');
+import { localDateTime } from '../../shared/local-date-time.js';
 
 export const followupInput = z.object({
   type: z.string().trim().min(1).max(40),

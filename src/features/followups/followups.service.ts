@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
-import { toDbTime } from '../../db/time.js';
+import { fromDbTime, toDbTime } from '../../db/time.js';
 import { fromLocalInput } from '../../i18n/format.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
@@ -9,6 +9,17 @@ import { customerRepository } from '../customers/customers.repository.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { followupRepository } from './followups.repository.js';
 import { FOLLOWUP_FIELDS, type FollowupInput } from './followups.schema.js';
+
+/**
+ * A follow-up records what happened, so it cannot have happened after now (a minute's grace for the
+ * clock of the page that pre-filled it). A future one would pass the stage rule for every stage the
+ * opportunity entered until then, and date the customer's last contact ahead of today.
+ */
+const GRACE_MS = 60_000;
+
+function isInFuture(dbTime: string, now: string): boolean {
+  return fromDbTime(dbTime)!.getTime() > fromDbTime(now)!.getTime() + GRACE_MS;
+}
 
 export function followupService(db: Knex) {
   const repo = followupRepository(db);
@@ -22,8 +33,9 @@ export function followupService(db: Knex) {
   }
 
   /** Rules zod cannot know: the type is in the dictionary, the contact and opportunity are this customer's. */
-  async function checkRules(customerId: number, input: FollowupInput): Promise<void> {
+  async function checkRules(customerId: number, input: FollowupInput, occurredAt: string, now: string): Promise<void> {
     const errors: FieldErrors = {};
+    if (isInFuture(occurredAt, now)) errors.occurred_at = { key: 'validation.followups.future' };
     const dictionaries = await loadDictionaries(db, ['followup_type'], 'en');
     if (!dictionaries.isSelectable('followup_type', input.type)) errors.type = { key: 'validation.choice' };
     if (input.contact_id !== null) {
@@ -46,9 +58,9 @@ export function followupService(db: Knex) {
      */
     async logFollowup(actor: Actor, customerId: number, input: FollowupInput, info: RequestInfo): Promise<number> {
       await customerFor(actor, customerId);
-      await checkRules(customerId, input);
       const now = toDbTime();
       const occurredAt = (input.occurred_at && fromLocalInput(input.occurred_at, actor.timeZone)) || now;
+      await checkRules(customerId, input, occurredAt, now);
       const nextFollowUpAt = input.next_follow_up_at ? fromLocalInput(input.next_follow_up_at, actor.timeZone) : null;
       const values = {
         type: input.type,
