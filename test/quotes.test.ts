@@ -109,6 +109,25 @@ describe('creating a quote', () => {
     expect(res.text).toContain('value="33.33"');
   });
 
+  it('refuses a day that is not on the calendar (2026-02-31) with 422 by the field, on create and on edit, and stores nothing', async () => {
+    const before = await t.db('quotes').count({ n: '*' }).first();
+    const res = await postForm(rep1, '/quotes', quoteFields(customerOf.rep1, { title: 'Impossible day', valid_until: '2026-02-31' }));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('data-test="error-valid_until"');
+    expect(res.text).toContain('value="2026-02-31"');
+    expect(res.text).toContain('value="Impossible day"');
+    expect((await t.db('quotes').count({ n: '*' }).first())?.n).toBe(before?.n);
+
+    const id = await createQuote(rep1, customerOf.rep1);
+    const edit = await postForm(rep1, `/quotes/${id}`, quoteFields(customerOf.rep1, { version: '1', title: 'Still impossible', valid_until: '2026-02-31' }));
+    expect(edit.status).toBe(422);
+    expect(edit.text).toContain('data-test="error-valid_until"');
+    expect(edit.text).toContain('value="2026-02-31"');
+    const stored = await quote(id);
+    expect(stored.title).toBe('Routers for the new office');
+    expect(stored.version).toBe(1);
+  });
+
   it('needs at least one line', async () => {
     const res = await postForm(rep1, '/quotes', { customer_id: String(customerOf.rep1), title: 'Empty', currency: 'CNY' });
     expect(res.status).toBe(422);

@@ -1,18 +1,11 @@
 import { z } from 'zod';
-import { optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
+import { isCalendarDate, optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
 
 export const CONTRACT_STATUSES = ['draft', 'pending_approval', 'approved', 'signed', 'terminated'] as const;
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
 
 /** Statuses whose form may be edited: a draft, and an approved contract (a new total goes back to approval). */
 export const EDITABLE_STATUSES: readonly ContractStatus[] = ['draft', 'approved'];
-
-/** A real calendar day as 'YYYY-MM-DD' (what a DATE column and an <input type="date"> hold). */
-export function isCalendarDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
 
 /** An optional date field: empty is NULL. */
 export const optionalDate = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
+import { isCalendarDate, optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
 
 import { CURRENCIES } from '../../shared/money.js';
 
@@ -13,7 +13,7 @@ export const quoteInput = z.object({
     .string()
     .trim()
     .optional()
-    .refine((v) => !v || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))), 'quotes.invalid_date')
+    .refine((v) => !v || isCalendarDate(v), 'quotes.invalid_date')
     .transform((v) => (v ? v : null)),
   remark: optionalText(5000),
 });
