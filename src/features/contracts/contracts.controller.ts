@@ -213,11 +213,5 @@ export function contractController({ db }: AppContext) {
         throw err;
       }
     },
-
-    /**
-     * Runs before the customers feature's delete: a customer with live contracts is not deleted,
-     * and the page says why (422). Customers out of scope fall through to the customers feature,
-     * which answers 404; its service refuses the delete too, should anything else call it.
-     */
   };
 }
