@@ -23,6 +23,13 @@ async function createProduct(fields: Record<string, string> = {}): Promise<numbe
   return Number(/\/products\/(\d+)$/.exec(res.headers.location)![1]);
 }
 
+/** The hidden version an edit form carries. */
+function versionIn(html: string): string {
+  const match = /name="version" value="(\d+)"/.exec(html);
+  if (!match) throw new Error('No version field on the page');
+  return match[1];
+}
+
 async function createCategory(fields: Record<string, string>): Promise<number> {
   const res = await postForm(admin, '/products/categories', { name_zh: '类', name_en: 'Cat', parent_id: '', ...fields });
   expect(res.status).toBe(303);
@@ -145,9 +152,9 @@ describe('categories', () => {
     const a = await createCategory({ name_zh: '甲', name_en: 'Order A' });
     const b = await createCategory({ name_zh: '乙', name_en: 'Order B' });
     const child = await createCategory({ name_zh: '丙', name_en: 'Order A child', parent_id: String(a) });
-    expect((await postForm(admin, `/products/categories/${a}`, { name_zh: '甲二', name_en: 'Order A2', parent_id: '' })).status).toBe(303);
+    expect((await postForm(admin, `/products/categories/${a}`, { name_zh: '甲二', name_en: 'Order A2', parent_id: '', version: '1' })).status).toBe(303);
     expect((await t.db('product_categories').where({ id: a }).first()).name_en).toBe('Order A2');
-    const cycle = await postForm(admin, `/products/categories/${a}`, { name_zh: '甲二', name_en: 'Order A2', parent_id: String(child) });
+    const cycle = await postForm(admin, `/products/categories/${a}`, { name_zh: '甲二', name_en: 'Order A2', parent_id: String(child), version: '2' });
     expect(cycle.status).toBe(422);
     expect(cycle.text).toContain('data-test="error-parent_id"');
     expect((await postForm(admin, `/products/categories/${b}/move`, { direction: 'up' })).status).toBe(303);
@@ -158,6 +165,41 @@ describe('categories', () => {
     expect(empty.status).toBe(422);
     expect(empty.text).toContain('data-test="error-name_zh"');
     expect(empty.text).toContain('value="Kept"');
+  });
+
+  it('409 on a stale category edit: the typed values kept, nothing overwritten, saving again overwrites', async () => {
+    const id = await createCategory({ name_zh: '旧名', name_en: 'Stale cat' });
+    const form = await admin.get(`/products/categories/${id}/edit`);
+    const version = versionIn(form.text);
+    expect(version).toBe('1');
+    // A second tab saves first, on the same version.
+    const other = { name_zh: '旧名', name_en: 'Other tab', parent_id: '', version };
+    expect((await postForm(admin, `/products/categories/${id}`, other)).status).toBe(303);
+    const mine = { name_zh: '我的名字', name_en: 'Mine', parent_id: '' };
+    const stale = await postForm(admin, `/products/categories/${id}`, { ...mine, version });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('data-test="conflict"');
+    expect(stale.text).toContain('value="Mine"');
+    expect(stale.text).toContain('value="我的名字"');
+    expect(stale.text).toContain('Other tab');
+    expect(await t.db('product_categories').where({ id }).first()).toMatchObject({ name_zh: '旧名', name_en: 'Other tab', version: 2 });
+    expect(await t.db('audit_log').where({ entity: 'product_category', entity_id: id, action: 'update' })).toHaveLength(1);
+    // The form now carries the current version: saving it again is a deliberate overwrite.
+    expect(versionIn(stale.text)).toBe('2');
+    expect((await postForm(admin, `/products/categories/${id}`, { ...mine, version: versionIn(stale.text) })).status).toBe(303);
+    expect(await t.db('product_categories').where({ id }).first()).toMatchObject({ name_zh: '我的名字', name_en: 'Mine', version: 3 });
+  });
+
+  it('a move counts up the versions of the categories it renumbers: a form opened before it is a 409', async () => {
+    const first = await createCategory({ name_zh: '先', name_en: 'Move first' });
+    const second = await createCategory({ name_zh: '后', name_en: 'Move second' });
+    const version = versionIn((await admin.get(`/products/categories/${first}/edit`)).text);
+    expect((await postForm(admin, `/products/categories/${second}/move`, { direction: 'up' })).status).toBe(303);
+    const moved = await t.db('product_categories').where({ id: first }).first();
+    expect(moved.version).toBe(Number(version) + 1);
+    const stale = await postForm(admin, `/products/categories/${first}`, { name_zh: '先', name_en: 'Move first 2', parent_id: '', version });
+    expect(stale.status).toBe(409);
+    expect((await t.db('product_categories').where({ id: first }).first()).name_en).toBe('Move first');
   });
 
   it('deletes a category only when it has no products and no children', async () => {

@@ -1,18 +1,34 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../app-context.js';
 import { actorOf } from '../../authz/guards.js';
-import { HttpError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { ConflictError, HttpError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { redirectWithFlash } from '../../shared/flash.js';
 import { renderPage } from '../../shared/render.js';
 import { idParam, requestInfo, typedValues } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
+import { conflictOf, versionInput } from '../../shared/version.js';
 import { categoryInput, CATEGORY_FIELDS, moveInput } from './categories.schema.js';
 import { CategoryInUseError, categoryService } from './categories.service.js';
-import { categoryLabel, subtreeIds } from './categories.tree.js';
+import { categoryLabel, subtreeIds, type CategoryRow } from './categories.tree.js';
 import { categoryTree } from './products.form.js';
 
 const VIEWS = 'features/products/views/categories';
 const LIST = '/products/categories';
+
+type FormValues = Record<string, string>;
+
+/** A stored category as the strings its edit form shows, with the version the form carries. */
+function valuesOfRecord(category: CategoryRow): FormValues {
+  return {
+    name_zh: category.name_zh,
+    name_en: category.name_en,
+    parent_id: String(category.parent_id ?? ''),
+    version: String(category.version),
+  };
+}
+
+/** What the admin typed, kept as typed to show the form again. */
+const valuesOfBody = (body: unknown): FormValues => typedValues(body, [...CATEGORY_FIELDS, 'version']);
 
 export function categoryController({ db }: AppContext) {
   const service = categoryService(db);
@@ -29,7 +45,14 @@ export function categoryController({ db }: AppContext) {
     }, status);
   }
 
-  async function showEdit(req: Request, res: Response, id: number, values?: Record<string, string>, errors: FieldErrors = {}, status = 200) {
+  async function showEdit(
+    req: Request,
+    res: Response,
+    id: number,
+    values?: FormValues,
+    extra: { status?: number; errors?: FieldErrors; [key: string]: unknown } = {},
+  ) {
+    const { status = 200, ...locals } = extra;
     const category = await service.findOrFail(id);
     const tree = await categoryTree(db, req.locale);
     // A category cannot move under itself or below itself.
@@ -38,8 +61,9 @@ export function categoryController({ db }: AppContext) {
       title: req.t('products.categories.edit_title'),
       category,
       parents: tree.options.filter((o) => !excluded.has(o.value)),
-      values: values ?? { name_zh: category.name_zh, name_en: category.name_en, parent_id: String(category.parent_id ?? '') },
-      errors,
+      values: values ?? valuesOfRecord(category),
+      errors: {},
+      ...locals,
     }, status);
   }
 
@@ -76,13 +100,20 @@ export function categoryController({ db }: AppContext) {
     update: async (req: Request, res: Response) => {
       const id = idParam(req);
       await service.findOrFail(id);
-      const values = typedValues(req.body, CATEGORY_FIELDS);
+      const values = valuesOfBody(req.body);
+      const version = versionInput.safeParse(req.body);
       const parsed = parseForm(categoryInput, req.body);
-      if (!parsed.ok) return showEdit(req, res, id, values, parsed.errors, 422);
+      if (!version.success) throw new NotFoundError();
+      if (!parsed.ok) return showEdit(req, res, id, values, { status: 422, errors: parsed.errors });
       try {
-        await service.update(actorOf(req), id, parsed.data, requestInfo(req));
+        await service.update(actorOf(req), id, version.data.version, parsed.data, requestInfo(req));
       } catch (err) {
-        if (err instanceof ValidationError) return showEdit(req, res, id, values, err.fields, 422);
+        if (err instanceof ValidationError) return showEdit(req, res, id, values, { status: 422, errors: err.fields });
+        if (err instanceof ConflictError) {
+          const saved = valuesOfRecord(await service.findOrFail(id));
+          // The hidden version becomes the current one, so saving again is a deliberate overwrite.
+          return showEdit(req, res, id, { ...values, version: saved.version }, { status: 409, conflict: conflictOf(saved, values, CATEGORY_FIELDS) });
+        }
         throw err;
       }
       await redirectWithFlash(req, res, LIST, req.t('products.categories.updated', { name: categoryLabel(parsed.data, req.locale) }));

@@ -47,7 +47,7 @@ export function categoryService(db: Knex) {
         await checkParent(trx, input.parent_id);
         const now = toDbTime();
         const values = { ...input, sort: await repo.nextSort(trx, input.parent_id) };
-        const id = await repo.insert(trx, { ...values, created_at: now, updated_at: now });
+        const id = await repo.insert(trx, { ...values, version: 1, created_at: now, updated_at: now });
         await writeAudit(trx, {
           entity: 'product_category',
           entityId: id,
@@ -60,21 +60,27 @@ export function categoryService(db: Knex) {
       });
     },
 
-    async update(actor: Actor, id: number, input: CategoryInput, info: RequestInfo): Promise<void> {
+    /** Saves an edit made on `version`; a newer version in the database means a 409, nothing written. */
+    async update(actor: Actor, id: number, version: number, input: CategoryInput, info: RequestInfo): Promise<void> {
       await db.transaction(async (trx) => {
         const current = await findOrFail(id, trx);
+        if (current.version !== version) throw new ConflictError();
         await checkParent(trx, input.parent_id, id);
-        const values: Partial<CategoryRow> = { ...input };
+        const values: Partial<Omit<CategoryRow, 'version'>> = { ...input };
         // Moved under another parent: it goes last among its new siblings.
         if (input.parent_id !== current.parent_id) values.sort = await repo.nextSort(trx, input.parent_id);
         const changes = changedFields(current, values, [...CATEGORY_FIELDS, 'sort']);
         if (Object.keys(changes).length === 0) return;
-        await repo.update(trx, id, { ...values, updated_at: toDbTime() });
+        const updated = await repo.updateIfVersion(trx, id, version, { ...values, updated_at: toDbTime() });
+        if (updated === 0) throw new ConflictError();
         await writeAudit(trx, { entity: 'product_category', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
       });
     },
 
-    /** Swaps a category with its neighbour among its siblings. */
+    /**
+     * Swaps a category with its neighbour among its siblings. Every renumbered sibling's version
+     * counts up, so an edit form opened before the move is a 409 rather than a silent undo.
+     */
     async move(actor: Actor, id: number, direction: 'up' | 'down', info: RequestInfo): Promise<CategoryRow> {
       return db.transaction(async (trx) => {
         const current = await findOrFail(id, trx);
@@ -90,7 +96,8 @@ export function categoryService(db: Knex) {
         for (const [position, siblingId] of order.entries()) {
           const sort = (position + 1) * 10;
           const sibling = siblings.find((c) => c.id === siblingId)!;
-          if (sibling.sort !== sort) await repo.update(trx, siblingId, { sort, updated_at: now });
+          if (sibling.sort === sort) continue;
+          if ((await repo.updateIfVersion(trx, siblingId, sibling.version, { sort, updated_at: now })) === 0) throw new ConflictError();
         }
         await writeAudit(trx, {
           entity: 'product_category',

@@ -1,6 +1,6 @@
 import type { Locale } from '../../i18n/i18n.js';
 
-export type CategoryRow = { id: number; parent_id: number | null; name_zh: string; name_en: string; sort: number };
+export type CategoryRow = { id: number; parent_id: number | null; name_zh: string; name_en: string; sort: number; version: number };
 
 /** A category in tree order, with its depth, for indented lists and pickers. */
 export type TreeNode = CategoryRow & { depth: number; label: string; childCount: number };
