@@ -37,6 +37,22 @@ async function draftAs(agent: Agent, owner: string, lines: Array<[string, string
 
 const contract = (id: number) => t.db('contracts').where({ id }).first();
 const events = (id: number) => t.db('contract_events').where({ contract_id: id }).orderBy('id').select('action', 'comment', 'actor_id', 'customer_id');
+const audits = (id: number) => t.db('audit_log').where({ entity: 'contract', entity_id: id }).orderBy('id');
+
+/** A workflow button pressed on a page showing the contract as it is now (its current version). */
+async function act(agent: Agent, id: number, action: string, fields: Record<string, string> = {}) {
+  const { version } = await contract(id);
+  return postForm(agent, `/contracts/${id}/${action}`, { version, ...fields });
+}
+
+/** A contract of rep1 for `price` CNY, submitted and approved by manager1. */
+async function approvedContract(price = '1000.00'): Promise<number> {
+  const id = await draftAs(rep1, 'rep1', [['Service', '1', price]]);
+  expect((await act(rep1, id, 'submit')).status).toBe(303);
+  expect((await act(manager1, id, 'approve')).status).toBe(303);
+  expect((await contract(id)).status).toBe('approved');
+  return id;
+}
 
 describe('approval flow', () => {
   it('rep1 submits, manager1 is the approver and approves; the trail and audit record every step', async () => {
@@ -159,12 +175,58 @@ describe('approval flow', () => {
     expect(row.approver_id).toBe(ids.manager1);
     expect(String(row.total)).toMatch(/^1200(\.00?)?$/);
     const next = await rep1.get(`/contracts/${id}`);
-    expect(next.text).toContain('合同金额已变更，合同已重新提交审批');
+    expect(next.text).toContain('合同金额（总额、币种或客户）已变更，合同已重新提交审批');
     expect((await events(id)).map((e) => e.action)).toEqual(['submitted', 'approved', 'submitted']);
 
     // While pending, the form is closed.
     expect((await rep1.get(`/contracts/${id}/edit`)).status).toBe(303);
     expect((await postForm(rep1, `/contracts/${id}`, { ...base, version: row.version, 'items[0][unit_price]': '1.00' })).status).toBe(409);
+  });
+
+  it('another currency or another customer on an approved contract is a new amount: back to approval, audited', async () => {
+    const edit = async (id: number, fields: Record<string, string>) => {
+      const row = await contract(id);
+      return postForm(rep1, `/contracts/${id}`, {
+        customer_id: String(row.customer_id), title: row.title, currency: row.currency, version: row.version,
+        'items[0][product_name]': 'Service', 'items[0][quantity]': '1', 'items[0][unit_price]': '1000.00', ...fields,
+      });
+    };
+
+    // 1000 CNY approved is not 1000 USD.
+    const byCurrency = await approvedContract();
+    const approvedAt = (await audits(byCurrency)).length;
+    expect((await edit(byCurrency, { currency: 'USD' })).status).toBe(303);
+    let row = await contract(byCurrency);
+    expect(row).toMatchObject({ status: 'pending_approval', currency: 'USD', approver_id: ids.manager1, approved_total: null });
+    expect((await events(byCurrency)).map((e) => e.action)).toEqual(['submitted', 'approved', 'submitted']);
+    let audit = (await audits(byCurrency)).slice(approvedAt);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ action: 'update', actor_id: ids.rep1 });
+    expect(JSON.parse(audit[0].changes)).toMatchObject({
+      currency: { before: 'CNY', after: 'USD' },
+      status: { before: 'approved', after: 'pending_approval' },
+    });
+
+    // Nor is it owed by someone else.
+    const byCustomer = await approvedContract();
+    const first = (await contract(byCustomer)).customer_id;
+    const other = (await t.db('customers').where({ owner_id: ids.rep1 }).whereNot('id', first).whereNull('deleted_at').orderBy('id').first('id')).id;
+    const approvedFrom = (await audits(byCustomer)).length;
+    expect((await edit(byCustomer, { customer_id: String(other) })).status).toBe(303);
+    row = await contract(byCustomer);
+    expect(row).toMatchObject({ status: 'pending_approval', customer_id: other, approved_total: null });
+    expect((await events(byCustomer)).map((e) => e.action)).toEqual(['submitted', 'approved', 'submitted']);
+    audit = (await audits(byCustomer)).slice(approvedFrom);
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0].changes)).toMatchObject({
+      customer_id: { before: first, after: other },
+      status: { before: 'approved', after: 'pending_approval' },
+    });
+
+    // The same amount, currency and customer keeps the approval.
+    const unchanged = await approvedContract();
+    expect((await edit(unchanged, { title: 'Only renamed' })).status).toBe(303);
+    expect((await contract(unchanged)).status).toBe('approved');
   });
 
   it('sign needs a date, terminate needs a reason', async () => {

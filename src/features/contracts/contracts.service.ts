@@ -5,7 +5,7 @@ import { nextDocumentNumber, prepareDocumentNumbers } from '../../db/document-nu
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
-import { fromCents, sumCents, toCents } from '../../shared/money.js';
+import { fromCents, sumCents, toCents, type Cents } from '../../shared/money.js';
 import type { RequestInfo } from '../../shared/request.js';
 import { priceLines, saveLineItems, type LineItem, type PricedLineItems } from '../line-items/index.js';
 import { findApprover } from './contracts.approver.js';
@@ -20,6 +20,18 @@ export type ContractValues = Pick<
 >;
 
 const AUDITED = [...CONTRACT_FIELDS, 'status', 'approver_id'] as const;
+
+/**
+ * Whether an edit changes what was approved: the sum, but also what it is in (1000 CNY is not
+ * 1000 USD) and who owes it. Any of them is a new amount, which only an approval may accept.
+ */
+function changesApprovedAmount(current: ContractRow, values: ContractValues, totalCents: Cents): boolean {
+  return (
+    toCents(current.approved_total ?? current.total) !== totalCents ||
+    values.currency !== current.currency ||
+    values.customer_id !== current.customer_id
+  );
+}
 
 /**
  * Inserts a draft contract with its items, number and audit row, inside the caller's transaction:
@@ -128,8 +140,9 @@ export function contractService(db: Knex) {
 
     /**
      * Saves an edit made on `version`. A draft is saved as it is; an approved contract keeps its
-     * approval only while its total stays the approved one: a new total sends it back to approval
-     * (status, approver and event in the same transaction). Returns whether that happened.
+     * approval only while its amount stays the approved one: a new total, another currency or another
+     * customer sends it back to approval (status, approver and event in the same transaction).
+     * Returns whether that happened.
      */
     async updateContract(
       actor: Actor,
@@ -151,7 +164,7 @@ export function contractService(db: Knex) {
         if (planned > priced.total) {
           throw new ValidationError({ items: { key: 'contracts.error.total_below_plans', params: { planned: fromCents(planned) } } });
         }
-        const resubmitted = current.status === 'approved' && toCents(current.approved_total ?? current.total) !== priced.total;
+        const resubmitted = current.status === 'approved' && changesApprovedAmount(current, values, priced.total);
         const changes: Partial<ContractRow> = { ...values, total, updated_at: toDbTime() };
         if (resubmitted) {
           const approverId = await findApprover(trx, values.owner_id);
