@@ -24,6 +24,7 @@ import * as pipelineTotalsStageIndex from './20261122001700_pipeline_totals_stag
 import * as createCustomerCounts from './20261122001800_create_customer_counts.js';
 import * as createClosedCounts from './20261122001900_create_closed_counts.js';
 import * as editVersions from './20261130000100_edit_versions.js';
+import * as opportunitiesDeletedWithCustomer from './20261130000200_opportunities_deleted_with_customer.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
 // vitest and compiled JavaScript. Append new files; never edit or reorder a landed one.
@@ -53,4 +54,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261122001800_create_customer_counts', createCustomerCounts],
   ['20261122001900_create_closed_counts', createClosedCounts],
   ['20261130000100_edit_versions', editVersions],
+  ['20261130000200_opportunities_deleted_with_customer', opportunitiesDeletedWithCustomer],
 ];

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/authz/actor.js';
 import { ownerScope, scopeIncludesOwner } from '../src/authz/data-scope.js';
-import { toDbTime } from '../src/db/time.js';
 import { totalColumns } from '../src/features/opportunities/opportunity-totals.js';
 import { rebuildPipelineTotals, refreshPipelineTotals } from '../src/features/opportunities/pipeline-totals.js';
 import { fromCents, percentOf, toCents } from '../src/shared/money.js';
@@ -229,17 +228,40 @@ describe('the summary of the pipeline', () => {
     await expectPagesExact();
   });
 
-  it('keeps counting the opportunities of a soft-deleted customer, in both paths', async () => {
-    const customer = await t.db('customers').where('owner_id', rep1Id).whereNull('deleted_at').orderBy('id', 'desc').first('id');
-    const res = await postForm(rep1, '/opportunities', { customer_id: String(customer.id), title: 'Of a customer about to go', amount: '7.77', currency: 'CNY', stage_id: String(await stageId('initial_contact')), probability: '10' });
-    expect(res.status).toBe(303);
-    await t.db('customers').where({ id: customer.id }).update({ deleted_at: toDbTime() });
+  it('takes a deleted customer\'s opportunities out with it, and brings back only those on restore', async () => {
+    const customer = await t.db('customers').where('owner_id', rep1Id).whereNull('deleted_at').whereNotExists(
+      t.db('contracts').whereRaw('contracts.customer_id = customers.id'),
+    ).orderBy('id', 'desc').first('id');
+    const open = async (agent: Agent, title: string, extra: Record<string, string> = {}) => {
+      const res = await postForm(agent, '/opportunities', { customer_id: String(customer.id), title, amount: '7.77', currency: 'CNY', stage_id: String(await stageId('initial_contact')), probability: '10', ...extra });
+      expect(res.status).toBe(303);
+      return idFrom(res.headers.location);
+    };
+    const own = await open(rep1, 'Of a customer about to go');
+    // Another owner's deal on the same customer: its owner's totals move too.
+    const others = await open(admin, 'Someone else\'s deal on it', { owner_id: String(rep2Id) });
+    const earlier = await open(rep1, 'Deleted before the customer');
+    expect((await postForm(rep1, `/opportunities/${earlier}/delete`)).status).toBe(303);
+    const earlierDeletedAt = (await t.db('opportunities').where({ id: earlier }).first()).deleted_at;
+
+    expect((await postForm(manager1, `/customers/${customer.id}/delete`)).status).toBe(303);
+    const deletedAt = (await t.db('customers').where({ id: customer.id }).first()).deleted_at;
+    for (const id of [own, others]) expect((await t.db('opportunities').where({ id }).first()).deleted_at).toBe(deletedAt);
     await expectSummaryExact();
     await expectPagesExact();
-    // The direct path (a title search) counts it too.
-    expect(listTotals((await rep1.get('/opportunities?q=about%20to%20go').set('Accept-Language', 'en')).text)).toEqual({
-      CNY: 'Count: 1 · Total: CNY 7.77 · Weighted: CNY 0.78',
-    });
+    expect((await rep1.get('/opportunities?q=about%20to%20go')).text).not.toContain('Of a customer about to go');
+    expect((await rep1.get(`/opportunities/${own}`)).status).toBe(404);
+    const audited = await t.db('audit_log').where({ entity: 'opportunity', action: 'delete' }).whereIn('entity_id', [own, others]).count({ n: '*' }).first();
+    expect(Number(audited?.n)).toBe(2);
+
+    expect((await postForm(manager1, `/customers/${customer.id}/restore`)).status).toBe(303);
+    for (const id of [own, others]) expect((await t.db('opportunities').where({ id }).first()).deleted_at).toBeNull();
+    expect((await t.db('opportunities').where({ id: earlier }).first()).deleted_at).toBe(earlierDeletedAt);
+    await expectSummaryExact();
+    await expectPagesExact();
+    expect((await rep1.get(`/opportunities/${own}`)).status).toBe(200);
+    const restored = await t.db('audit_log').where({ entity: 'opportunity', action: 'restore' }).whereIn('entity_id', [own, others]).count({ n: '*' }).first();
+    expect(Number(restored?.n)).toBe(2);
   });
 
   it('stays exact, without deadlocks, when many save the same and neighbouring owners\' opportunities at once', async () => {

@@ -7,6 +7,7 @@ import { fromLocalInput } from '../../i18n/format.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { loadDictionaries, type DictionaryType } from '../dictionaries/dictionary.repository.js';
+import { withCustomerOpportunities } from '../opportunities/customer-cascade.js';
 import { changeCustomerCounts, ensureCountRows } from './customer-counts.js';
 import { customerRepository, type CustomerDetail, type CustomerRow } from './customers.repository.js';
 import { CUSTOMER_FIELDS, type CustomerInput } from './customers.schema.js';
@@ -130,11 +131,11 @@ export function customerService(db: Knex) {
     async deleteCustomer(actor: Actor, id: number, info: RequestInfo): Promise<CustomerDetail> {
       const current = await repo.findById(actor, id);
       if (!current) throw new NotFoundError();
-      await db.transaction(async (trx) => {
+      const now = toDbTime();
+      await withCustomerOpportunities(db, id, { kind: 'delete', at: now }, actor.id, info, async (trx) => {
         // A customer with live contracts stays: its receivables and approvals hang on it.
         const contracts = await liveContracts(id, trx);
         if (contracts > 0) throw new ValidationError({ _form: deleteRefusal(current.name, contracts) });
-        const now = toDbTime();
         const updated = await repo.updateIfVersion(trx, actor, id, current.version, { deleted_at: now, updated_at: now });
         if (updated === 0) throw new ConflictError();
         await changeCustomerCounts(trx, [{ ownerId: current.owner_id, delta: -1 }]);
@@ -147,7 +148,7 @@ export function customerService(db: Knex) {
       const current = await repo.findById(actor, id, { includeDeleted: true });
       if (!current || !current.deleted_at) throw new NotFoundError();
       await ensureCountRows(db, [current.owner_id]);
-      await db.transaction(async (trx) => {
+      await withCustomerOpportunities(db, id, { kind: 'restore' }, actor.id, info, async (trx) => {
         const updated = await repo.updateIfVersion(trx, actor, id, current.version, { deleted_at: null, updated_at: toDbTime() });
         if (updated === 0) throw new ConflictError();
         await changeCustomerCounts(trx, [{ ownerId: current.owner_id, delta: 1 }]);

@@ -13,7 +13,7 @@ import { totalColumns, type TotalRow } from './opportunity-totals.js';
 // few thousand opportunities at most, so that recompute is cheap, and it heals whatever an earlier
 // write or a bulk load got wrong. The sums use totalColumns, the very expression the direct
 // aggregate uses, so both paths agree to the cent (each weighted amount rounded half up first).
-// Live opportunities only; those of soft-deleted customers count, as they do in the direct path.
+// Live opportunities only (a deleted customer's go with it: customer-cascade.ts).
 
 const SUMMARY_COLUMNS = ['owner_id', 'stage_id', 'currency', 'opportunities', 'amount_cents', 'weighted_cents'];
 
