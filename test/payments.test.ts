@@ -45,6 +45,7 @@ async function contractOf(owner: Agent, ownerName: string, total: string, approv
   return id;
 }
 
+const versionOf = (html: string) => /name="version" value="([^"]*)"/.exec(html)![1];
 const plans = (contractId: number) => t.db('payment_plans').where({ contract_id: contractId }).orderBy('seq');
 const summary = (html: string, key: string) => new RegExp(`data-test="summary-${key}">([^<]*)<`).exec(html)?.[1];
 
@@ -78,25 +79,53 @@ describe('payment plans', () => {
     expect(bad.text).toContain('data-test="error-due_date"');
   });
 
-  it('edits an instalment within the total; a stale form is a 409', async () => {
+  it('edits an instalment within the total', async () => {
     const [, second] = await plans(id);
     const form = await rep1.get(`/contracts/${id}/plans/${second.id}/edit`);
     expect(form.status).toBe(200);
-    const stamp = /name="updated_at" value="([^"]*)"/.exec(form.text)![1];
-    const over = await postForm(rep1, `/contracts/${id}/plans/${second.id}`, { updated_at: stamp, seq: '2', due_date: '2099-12-31', amount: '600.01' });
+    const version = versionOf(form.text);
+    expect(version).toBe(String(second.version));
+    const over = await postForm(rep1, `/contracts/${id}/plans/${second.id}`, { version, seq: '2', due_date: '2099-12-31', amount: '600.01' });
     expect(over.status).toBe(422);
     expect(over.text).toContain('value="600.01"');
-    const taken = await postForm(rep1, `/contracts/${id}/plans/${second.id}`, { updated_at: stamp, seq: '1', due_date: '2099-12-31', amount: '500' });
+    expect(versionOf(over.text)).toBe(version);
+    const taken = await postForm(rep1, `/contracts/${id}/plans/${second.id}`, { version, seq: '1', due_date: '2099-12-31', amount: '500' });
     expect(taken.status).toBe(422);
     expect(taken.text).toContain('data-test="error-seq"');
-    const saved = await postForm(rep1, `/contracts/${id}/plans/${second.id}`, { updated_at: stamp, seq: '2', due_date: '2099-12-31', amount: '500.00' });
+    const saved = await postForm(rep1, `/contracts/${id}/plans/${second.id}`, { version, seq: '2', due_date: '2099-12-31', amount: '500.00' });
     expect(saved.status).toBe(303);
+    const [, after] = await plans(id);
+    expect(toCents(after.amount)).toBe(50000n);
+    expect(after.version).toBe(second.version + 1);
+    // The version is required: a save without one is not taken as an overwrite.
+    const bare = await postForm(rep1, `/contracts/${id}/plans/${second.id}`, { seq: '2', due_date: '2099-12-31', amount: '300.00' });
+    expect(bare.status).toBe(404);
     expect(toCents((await plans(id))[1].amount)).toBe(50000n);
-    await t.db('payment_plans').where({ id: second.id }).update({ updated_at: '2000-01-01 00:00:00' });
-    const stale = await postForm(rep1, `/contracts/${id}/plans/${second.id}`, { updated_at: stamp, seq: '2', due_date: '2099-12-31', amount: '300.00' });
+  });
+
+  it('answers a stale form, even one saved in the same second, with 409: the values kept, nothing overwritten, saving again deliberate', async () => {
+    const [first] = await plans(id);
+    const mine = versionOf((await rep1.get(`/contracts/${id}/plans/${first.id}/edit`)).text);
+    const theirs = versionOf((await manager1.get(`/contracts/${id}/plans/${first.id}/edit`)).text);
+    // Both forms were opened on the same version; the manager saves first, within the same second.
+    const other = await postForm(manager1, `/contracts/${id}/plans/${first.id}`, { version: theirs, seq: '1', due_date: '2020-01-15', amount: '450.00', remark: 'manager' });
+    expect(other.status).toBe(303);
+    const stale = await postForm(rep1, `/contracts/${id}/plans/${first.id}`, { version: mine, seq: '1', due_date: '2020-02-20', amount: '350.00', remark: '我的修改 ✓' });
     expect(stale.status).toBe(409);
-    expect(stale.text).toContain('value="300.00"');
-    expect(toCents((await plans(id))[1].amount)).toBe(50000n);
+    expect(stale.text).toContain('data-test="conflict"');
+    expect(stale.text).toContain('value="350.00"');
+    expect(stale.text).toContain('value="2020-02-20"');
+    expect(stale.text).toContain('value="我的修改 ✓"');
+    // The notice names what the other save left, and the hidden version is now the current one.
+    expect(stale.text).toContain('450.00');
+    const [kept] = await plans(id);
+    expect([toCents(kept.amount), kept.remark, kept.version]).toEqual([45000n, 'manager', first.version + 1]);
+    expect(versionOf(stale.text)).toBe(String(kept.version));
+
+    const again = await postForm(rep1, `/contracts/${id}/plans/${first.id}`, { version: versionOf(stale.text), seq: '1', due_date: '2020-02-20', amount: '350.00', remark: '我的修改 ✓' });
+    expect(again.status).toBe(303);
+    const [saved] = await plans(id);
+    expect([toCents(saved.amount), saved.remark, String(saved.due_date).slice(0, 10), saved.version]).toEqual([35000n, '我的修改 ✓', '2020-02-20', kept.version + 1]);
   });
 
   it('is out of reach outside the scope (404)', async () => {
@@ -121,11 +150,17 @@ describe('payment records', () => {
     let page = await rep1.get(`/contracts/${id}`);
     expect([summary(page.text, 'received'), summary(page.text, 'outstanding'), summary(page.text, 'overdue')]).toEqual(['0.00', '1000.00', '400.00']);
 
+    const openedBefore = versionOf((await rep1.get(`/contracts/${id}/plans/${first.id}/edit`)).text);
     const paid = await postForm(rep1, `/contracts/${id}/payments`, { plan_id: first.id, amount: '150.10', paid_on: '2026-11-01', method: 'bank_transfer', reference: 'TX-001' });
     expect(paid.status).toBe(303);
     await postForm(rep1, `/contracts/${id}/payments`, { plan_id: first.id, amount: '0.20', paid_on: '2026-11-02', method: 'cash' });
     let [p1] = await plans(id);
     expect(toCents(p1.received_amount)).toBe(15030n);
+    // Each payment applied to the plan is a change to it: a form opened before them is stale.
+    expect(p1.version).toBe(first.version + 2);
+    const stale = await postForm(rep1, `/contracts/${id}/plans/${first.id}`, { version: openedBefore, seq: '1', due_date: '2020-01-15', amount: '400.00', remark: 'stale' });
+    expect(stale.status).toBe(409);
+    expect((await plans(id))[0].remark).toBeNull();
     expect(Boolean(p1.is_settled)).toBe(false);
     page = await rep1.get(`/contracts/${id}`);
     expect([summary(page.text, 'received'), summary(page.text, 'outstanding'), summary(page.text, 'overdue')]).toEqual(['150.30', '849.70', '249.70']);
@@ -156,7 +191,7 @@ describe('payment records', () => {
     const del = await postForm(rep1, `/contracts/${id}/plans/${first.id}/delete`);
     expect(del.status).toBe(422);
     expect(del.text).toContain('data-test="error-_plan"');
-    const cut = await postForm(rep1, `/contracts/${id}/plans/${first.id}`, { seq: '1', due_date: '2020-01-15', amount: '399.99' });
+    const cut = await postForm(rep1, `/contracts/${id}/plans/${first.id}`, { version: String(p1.version), seq: '1', due_date: '2020-01-15', amount: '399.99' });
     expect(cut.status).toBe(422);
     expect((await rep1.get(`/contracts/${id}/plans/${second.id}/delete`)).status).toBe(200);
     expect((await postForm(rep1, `/contracts/${id}/plans/${second.id}/delete`)).status).toBe(303);

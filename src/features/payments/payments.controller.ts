@@ -8,11 +8,12 @@ import { parsePage } from '../../shared/pagination.js';
 import { renderPage } from '../../shared/render.js';
 import { idParam, requestInfo, typedValues } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
+import { conflictOf, versionInput } from '../../shared/version.js';
 import { localToday } from '../../i18n/calendar.js';
 import { renderContractPage } from '../contracts/contracts.page.js';
 import { contractRepository } from '../contracts/contracts.repository.js';
-import { paymentRepository } from './payments.repository.js';
-import { PLAN_FORM_FIELDS, RECORD_FORM_FIELDS, planInput, planStampInput, receivablesQuery, recordInput } from './payments.schema.js';
+import { paymentRepository, type PlanRow } from './payments.repository.js';
+import { PLAN_FORM_FIELDS, RECORD_FORM_FIELDS, planInput, receivablesQuery, recordInput } from './payments.schema.js';
 import { paymentService } from './payments.service.js';
 
 /** The `:planId` of a plan route; anything but a positive integer is a plan that does not exist. */
@@ -20,6 +21,11 @@ function planIdParam(req: Request): number {
   const id = Number(req.params.planId);
   if (!Number.isSafeInteger(id) || id < 1) throw new NotFoundError();
   return id;
+}
+
+/** A plan as its edit form shows it, with the version the form was opened on. */
+function planValues(plan: PlanRow): Record<string, string> {
+  return { seq: String(plan.seq), due_date: plan.due_date, amount: plan.amount, remark: plan.remark ?? '', version: String(plan.version) };
 }
 
 export function paymentController({ db }: AppContext) {
@@ -36,7 +42,12 @@ export function paymentController({ db }: AppContext) {
     return { contract, plan };
   }
 
-  async function showPlanForm(req: Request, res: Response, values: Record<string, string>, extra: { status?: number; errors?: FieldErrors; conflict?: boolean } = {}) {
+  async function showPlanForm(
+    req: Request,
+    res: Response,
+    values: Record<string, string>,
+    extra: { status?: number; errors?: FieldErrors; conflict?: { saved: Record<string, string>; differing: string[] } } = {},
+  ) {
     const { contract, plan } = await contractAndPlan(req);
     const { status = 200, ...locals } = extra;
     await renderPage(res, 'features/payments/views/plan-edit', { title: req.t('payments.plan_edit_title'), contract, plan, values, errors: {}, ...locals }, status);
@@ -71,28 +82,26 @@ export function paymentController({ db }: AppContext) {
 
     editPlanForm: async (req: Request, res: Response) => {
       const { plan } = await contractAndPlan(req);
-      await showPlanForm(req, res, {
-        seq: String(plan.seq),
-        due_date: plan.due_date,
-        amount: plan.amount,
-        remark: plan.remark ?? '',
-        updated_at: String(plan.updated_at),
-      });
+      await showPlanForm(req, res, planValues(plan));
     },
 
     updatePlan: async (req: Request, res: Response) => {
       const { contract, plan } = await contractAndPlan(req);
-      const values = typedValues(req.body, [...PLAN_FORM_FIELDS, 'updated_at']);
+      const values = typedValues(req.body, [...PLAN_FORM_FIELDS, 'version']);
+      const version = versionInput.safeParse(req.body);
       const parsed = parseForm(planInput, req.body);
+      if (!version.success) throw new NotFoundError();
       if (!parsed.ok) return showPlanForm(req, res, values, { status: 422, errors: parsed.errors });
       try {
-        const stamp = planStampInput.parse(req.body ?? {}).updated_at;
-        await service.updatePlan(actorOf(req), contract.id, plan.id, stamp, parsed.data, requestInfo(req));
+        await service.updatePlan(actorOf(req), contract.id, plan.id, version.data.version, parsed.data, requestInfo(req));
       } catch (err) {
         if (err instanceof ValidationError) return showPlanForm(req, res, values, { status: 422, errors: err.fields });
         if (err instanceof ConflictError) {
           const current = await repo.planOf(contract.id, plan.id);
-          return showPlanForm(req, res, { ...values, updated_at: String(current?.updated_at ?? '') }, { status: 409, conflict: true });
+          if (!current) throw new NotFoundError();
+          const conflict = conflictOf(planValues(current), values, PLAN_FORM_FIELDS);
+          // The hidden version becomes the current one, so saving again is a deliberate overwrite.
+          return showPlanForm(req, res, { ...values, version: String(current.version) }, { status: 409, conflict });
         }
         throw err;
       }

@@ -16,6 +16,8 @@ export type PlanRow = {
   remark: string | null;
   owner_id: number;
   is_settled: boolean;
+  /** Added to by every write that changes the plan; an edit form made on an older one is a 409. */
+  version: number;
   created_at: string;
   updated_at: string;
 };
@@ -56,6 +58,7 @@ export function normalisePlan<T extends PlanRow>(row: T): T {
     amount: decimal(row.amount),
     received_amount: decimal(row.received_amount),
     is_settled: Boolean(row.is_settled),
+    version: Number(row.version),
   };
 }
 

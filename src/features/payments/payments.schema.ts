@@ -39,9 +39,6 @@ export type RecordInput = z.infer<typeof recordInput>;
 export const PLAN_FORM_FIELDS = ['seq', 'due_date', 'amount', 'remark'] as const;
 export const RECORD_FORM_FIELDS = ['plan_id', 'amount', 'paid_on', 'method', 'reference', 'remark'] as const;
 
-/** The plan's updated_at when its form was opened: a plan changed since then is a 409. */
-export const planStampInput = z.object({ updated_at: z.string().trim().min(1).optional().catch(undefined) });
-
 export const RECEIVABLE_SORTS = ['due_date', 'amount', 'number', 'customer'] as const;
 export type ReceivableSort = (typeof RECEIVABLE_SORTS)[number];
 

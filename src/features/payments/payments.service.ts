@@ -6,6 +6,7 @@ import { changedFields, writeAudit } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { fromCents, sumCents, toCents } from '../../shared/money.js';
 import type { RequestInfo } from '../../shared/request.js';
+import { updateIfVersion } from '../../shared/version.js';
 import { contractRepository, type ContractDetail } from '../contracts/contracts.repository.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { paymentRepository, RECEIVABLE_STATUSES, type PlanRow } from './payments.repository.js';
@@ -13,7 +14,8 @@ import type { PlanInput, RecordInput } from './payments.schema.js';
 
 // Instalments and the payments applied to them. Every write starts by locking the contract row
 // (a no-op update takes the row lock on MySQL; SQLite has a single writer), so two saves at once
-// cannot both fit under the contract total or both pay the same outstanding amount.
+// cannot both fit under the contract total or both pay the same outstanding amount. Every write
+// that changes a plan adds one to its version, which its edit form carries (a stale form is a 409).
 
 const PLAN_FIELDS = ['seq', 'due_date', 'amount', 'received_amount', 'remark', 'owner_id', 'is_settled'] as const;
 
@@ -80,6 +82,7 @@ export function paymentService(db: Knex) {
           remark: input.remark,
           owner_id: contract.owner_id,
           is_settled: false,
+          version: 1,
           created_at: now,
           updated_at: now,
         };
@@ -95,12 +98,13 @@ export function paymentService(db: Knex) {
         return id;
       }),
 
-    updatePlan: (actor: Actor, contractId: number, planId: number, stamp: string | undefined, input: PlanInput, info: RequestInfo) =>
+    /** Saves an edit made on `version`; a newer version in the database means a 409, nothing written. */
+    updatePlan: (actor: Actor, contractId: number, planId: number, version: number, input: PlanInput, info: RequestInfo) =>
       db.transaction(async (trx) => {
         const contract = await lockedContract(trx, actor, contractId);
         const current = await repo.planOf(contractId, planId, trx);
         if (!current) throw new NotFoundError();
-        if (stamp !== undefined && stamp !== String(current.updated_at)) throw new ConflictError();
+        if (current.version !== version) throw new ConflictError();
         refuseTerminated(contract);
         if (toCents(input.amount) < toCents(current.received_amount)) {
           throw new ValidationError({ amount: { key: 'payments.error.below_received', params: { received: current.received_amount } } });
@@ -115,7 +119,8 @@ export function paymentService(db: Knex) {
           is_settled: toCents(current.received_amount) >= toCents(input.amount),
           updated_at: toDbTime(),
         };
-        await trx('payment_plans').where('id', planId).update(changes);
+        const updated = await updateIfVersion(trx, 'payment_plans', planId, version, changes);
+        if (updated === 0) throw new ConflictError();
         await writeAudit(trx, {
           entity: 'payment_plan',
           entityId: planId,
@@ -179,7 +184,8 @@ export function paymentService(db: Knex) {
         const id = await insertRow(trx, 'payment_records', record);
         const received = toCents(plan.received_amount) + toCents(input.amount);
         const planChanges = { received_amount: fromCents(received), is_settled: received >= toCents(plan.amount), updated_at: now };
-        await trx('payment_plans').where('id', plan.id).update(planChanges);
+        // A plan edit form opened before this payment is now stale (409), not silently overwritten.
+        await trx('payment_plans').where('id', plan.id).update({ ...planChanges, version: trx.raw('?? + 1', ['version']) });
         await writeAudit(trx, {
           entity: 'payment_record',
           entityId: id,
