@@ -14,6 +14,12 @@ afterAll(() => t.close());
 const stage = async (code: string) => t.db('pipeline_stages').where({ code }).first();
 const codesInOrder = async () => (await t.db('pipeline_stages').orderBy([{ column: 'sort' }, { column: 'id' }])).map((s) => s.code);
 const audits = (id: number) => t.db('audit_log').where({ entity: 'stage', entity_id: id }).orderBy('id');
+/** The hidden version an edit form carries. */
+function versionIn(html: string): string {
+  const match = /name="version" value="(\d+)"/.exec(html);
+  if (!match) throw new Error('No version field on the page');
+  return match[1];
+}
 const newStage = { code: 'demo', name_zh: '演示', name_en: 'Demo', probability: '40', kind: 'open', is_active: '1' };
 
 describe('/admin/stages access', () => {
@@ -70,7 +76,7 @@ describe('create and edit', () => {
 
     const edit = await admin.get(`/admin/stages/${created.id}/edit`);
     expect(edit.status).toBe(200);
-    const saved = await postForm(admin, `/admin/stages/${created.id}`, { ...newStage, name_en: 'Demo 🙂', probability: '45', sort: '' });
+    const saved = await postForm(admin, `/admin/stages/${created.id}`, { ...newStage, name_en: 'Demo 🙂', probability: '45', sort: '', version: '1' });
     expect(saved.status).toBe(303);
     expect(await stage('demo')).toMatchObject({ name_en: 'Demo 🙂', probability: 45, sort: 70 });
     const update = (await audits(created.id)).at(-1);
@@ -85,6 +91,39 @@ describe('create and edit', () => {
     expect((await postForm(admin, `/admin/stages/${demo.id}/move`, { direction: 'down' })).status).toBe(303);
     expect(await codesInOrder()).toEqual(['initial_contact', 'needs_analysis', 'proposal', 'negotiation', 'won', 'lost', 'demo']);
     expect((await t.db('pipeline_stages').orderBy('sort')).map((s) => s.sort)).toEqual([10, 20, 30, 40, 50, 60, 70]);
+  });
+
+  it('409 on a stale edit: the typed values kept, nothing overwritten, saving again overwrites', async () => {
+    const demo = await stage('demo');
+    const form = await admin.get(`/admin/stages/${demo.id}/edit`);
+    const version = versionIn(form.text);
+    expect(version).toBe(String(demo.version));
+    const fields = { name_zh: demo.name_zh, name_en: demo.name_en, sort: String(demo.sort), probability: String(demo.probability), kind: 'open', is_active: '1' };
+    // A second tab saves first, on the same version.
+    expect((await postForm(admin, `/admin/stages/${demo.id}`, { ...fields, probability: '55', version })).status).toBe(303);
+    const stale = await postForm(admin, `/admin/stages/${demo.id}`, { ...fields, name_en: 'Mine 🙂', version }).set('Accept-Language', 'en');
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('data-test="conflict"');
+    expect(stale.text).toContain('value="Mine 🙂"');
+    expect(stale.text).toMatch(/Default probability \(%\): 55/);
+    expect(await stage('demo')).toMatchObject({ name_en: demo.name_en, probability: 55, version: demo.version + 1 });
+    // The form now carries the current version: saving it again is a deliberate overwrite.
+    expect(versionIn(stale.text)).toBe(String(demo.version + 1));
+    expect((await postForm(admin, `/admin/stages/${demo.id}`, { ...fields, name_en: 'Mine 🙂', version: versionIn(stale.text) })).status).toBe(303);
+    expect(await stage('demo')).toMatchObject({ name_en: 'Mine 🙂', probability: Number(fields.probability), version: demo.version + 2 });
+  });
+
+  it('a move or a deactivation counts the version up: an edit form opened before it is a 409', async () => {
+    const demo = await stage('demo');
+    const version = versionIn((await admin.get(`/admin/stages/${demo.id}/edit`)).text);
+    expect((await postForm(admin, `/admin/stages/${demo.id}/deactivate`)).status).toBe(303);
+    expect((await postForm(admin, `/admin/stages/${demo.id}/activate`)).status).toBe(303);
+    expect((await postForm(admin, `/admin/stages/${demo.id}/move`, { direction: 'up' })).status).toBe(303);
+    expect((await postForm(admin, `/admin/stages/${demo.id}/move`, { direction: 'down' })).status).toBe(303);
+    expect((await stage('demo')).version).toBe(Number(version) + 4);
+    const fields = { name_zh: demo.name_zh, name_en: 'Stale', sort: String(demo.sort), probability: '1', kind: 'open', is_active: '1' };
+    expect((await postForm(admin, `/admin/stages/${demo.id}`, { ...fields, version })).status).toBe(409);
+    expect((await stage('demo')).name_en).toBe(demo.name_en);
   });
 });
 
@@ -101,7 +140,9 @@ describe('the pipeline keeps an active won and lost stage', () => {
 
   it('refuses to turn the only lost stage into an open one (422 on the form)', async () => {
     const lost = await stage('lost');
-    const res = await postForm(admin, `/admin/stages/${lost.id}`, { name_zh: '输单', name_en: 'Lost', probability: '0', kind: 'open', is_active: '1' });
+    const res = await postForm(admin, `/admin/stages/${lost.id}`, {
+      name_zh: '输单', name_en: 'Lost', probability: '0', kind: 'open', is_active: '1', version: String(lost.version),
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('data-test="error-kind"');
     expect((await stage('lost')).kind).toBe('lost');

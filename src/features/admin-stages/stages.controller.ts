@@ -1,14 +1,15 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../app-context.js';
 import { actorOf } from '../../authz/guards.js';
-import { HttpError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { ConflictError, HttpError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { redirectWithFlash } from '../../shared/flash.js';
 import { renderPage } from '../../shared/render.js';
 import { idParam, requestInfo } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
+import { conflictOf, versionInput } from '../../shared/version.js';
 import { STAGE_KINDS, stageName, type Stage } from '../opportunities/pipeline-stages.js';
 import { newValues, valuesOfBody, valuesOfRecord, type FormValues } from './stages.form.js';
-import { moveInput, stageEditInput, stageNewInput } from './stages.schema.js';
+import { EDIT_FIELDS, moveInput, stageEditInput, stageNewInput } from './stages.schema.js';
 import { PipelineIncompleteError, stageAdminService, StageInUseError } from './stages.service.js';
 
 const VIEWS = 'features/admin-stages/views';
@@ -31,7 +32,7 @@ export function adminStageController({ db }: AppContext) {
     res: Response,
     view: 'new' | 'edit',
     values: FormValues,
-    extra: { status?: number; errors?: FieldErrors; stage?: Stage; problem?: string } = {},
+    extra: { status?: number; errors?: FieldErrors; stage?: Stage; problem?: string; conflict?: ReturnType<typeof conflictOf> } = {},
   ): Promise<void> {
     const { status = 200, ...locals } = extra;
     const title = req.t(view === 'new' ? 'stages.new_title' : 'stages.edit_title');
@@ -77,12 +78,24 @@ export function adminStageController({ db }: AppContext) {
     update: async (req: Request, res: Response) => {
       const stage = await service.findOrFail(idParam(req));
       const values = { ...valuesOfBody(req.body), code: stage.code };
+      const version = versionInput.safeParse(req.body);
       const parsed = parseForm(stageEditInput, req.body);
+      if (!version.success) throw new NotFoundError();
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, stage });
       try {
-        const saved = await service.updateStage(actorOf(req), stage.id, parsed.data, requestInfo(req));
+        const saved = await service.updateStage(actorOf(req), stage.id, version.data.version, parsed.data, requestInfo(req));
         await redirectWithFlash(req, res, LIST, req.t('stages.updated', { name: stageName(saved, req.locale) }));
       } catch (err) {
+        if (err instanceof ConflictError) {
+          const current = await service.findOrFail(stage.id);
+          const saved = valuesOfRecord(current);
+          // The hidden version becomes the current one, so saving again is a deliberate overwrite.
+          return showForm(req, res, 'edit', { ...values, version: saved.version }, {
+            status: 409,
+            stage: current,
+            conflict: conflictOf(saved, values, EDIT_FIELDS),
+          });
+        }
         if (err instanceof PipelineIncompleteError) {
           const errors: FieldErrors = { kind: { key: 'stages.keeps_closing' }, is_active: { key: 'stages.keeps_closing' } };
           return showForm(req, res, 'edit', values, { status: 422, errors, stage, problem: incompleteMessage(req, err) });

@@ -1,11 +1,12 @@
 import { typedValues } from '../../shared/request.js';
-import type { Stage } from '../opportunities/pipeline-stages.js';
+import type { VersionedStage } from './stages.repository.js';
 
 export type FormValues = Record<string, string>;
 
-const FORM_FIELDS = ['code', 'name_zh', 'name_en', 'sort', 'probability', 'kind', 'is_active'] as const;
+const FORM_FIELDS = ['code', 'name_zh', 'name_en', 'sort', 'probability', 'kind', 'is_active', 'version'] as const;
 
-export function valuesOfRecord(stage: Stage): FormValues {
+/** A stored stage as the strings its edit form shows, with the version the form carries. */
+export function valuesOfRecord(stage: VersionedStage): FormValues {
   return {
     code: stage.code,
     name_zh: stage.name_zh,
@@ -14,6 +15,7 @@ export function valuesOfRecord(stage: Stage): FormValues {
     probability: String(stage.probability),
     kind: stage.kind,
     is_active: stage.is_active ? '1' : '',
+    version: String(stage.version),
   };
 }
 

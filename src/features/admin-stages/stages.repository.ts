@@ -1,18 +1,27 @@
 import type { Knex } from 'knex';
 import { insertRow } from '../../db/sql.js';
+import { updateIfVersion } from '../../shared/version.js';
 import { asStage, type Stage } from '../opportunities/pipeline-stages.js';
+
+/** A stage as the admin edits it: with the version its edit form carries. */
+export type VersionedStage = Stage & { version: number };
+
+const asVersionedStage = (row: Parameters<typeof asStage>[0] & { version: number | string }): VersionedStage => ({
+  ...asStage(row),
+  version: Number(row.version),
+});
 
 // The admin's reads and writes of pipeline_stages; pages elsewhere read stages through
 // opportunities/pipeline-stages.ts (cached).
 export function stageAdminRepository(db: Knex) {
   return {
-    async list(): Promise<Stage[]> {
-      return (await db('pipeline_stages').orderBy([{ column: 'sort' }, { column: 'id' }])).map(asStage);
+    async list(): Promise<VersionedStage[]> {
+      return (await db('pipeline_stages').orderBy([{ column: 'sort' }, { column: 'id' }])).map(asVersionedStage);
     },
 
-    async findById(id: number): Promise<Stage | undefined> {
+    async findById(id: number): Promise<VersionedStage | undefined> {
       const row = await db('pipeline_stages').where('id', id).first();
-      return row ? asStage(row) : undefined;
+      return row ? asVersionedStage(row) : undefined;
     },
 
     /** Codes are compared without case, as MySQL's collation (and so the unique index) does. */
@@ -20,8 +29,8 @@ export function stageAdminRepository(db: Knex) {
       return !!(await db('pipeline_stages').whereRaw('lower(code) = ?', [code.toLowerCase()]).first('id'));
     },
 
-    async inOrder(trx: Knex.Transaction): Promise<Stage[]> {
-      return (await trx('pipeline_stages').orderBy([{ column: 'sort' }, { column: 'id' }])).map(asStage);
+    async inOrder(trx: Knex.Transaction): Promise<VersionedStage[]> {
+      return (await trx('pipeline_stages').orderBy([{ column: 'sort' }, { column: 'id' }])).map(asVersionedStage);
     },
 
     async nextSort(trx: Knex.Transaction): Promise<number> {
@@ -33,8 +42,14 @@ export function stageAdminRepository(db: Knex) {
       return insertRow(trx, 'pipeline_stages', row);
     },
 
-    async update(trx: Knex.Transaction, id: number, changes: Partial<Omit<Stage, 'id' | 'code'>> & { updated_at: string }): Promise<void> {
-      await trx('pipeline_stages').where('id', id).update(changes);
+    /** Writes only if the version still matches, counting it up; 0 means someone else saved first. */
+    updateIfVersion(
+      trx: Knex.Transaction,
+      id: number,
+      version: number,
+      changes: Partial<Omit<Stage, 'id' | 'code'>> & { updated_at: string },
+    ): Promise<number> {
+      return updateIfVersion(trx, 'pipeline_stages', id, version, changes);
     },
 
     async remove(trx: Knex.Transaction, id: number): Promise<void> {

@@ -7,7 +7,7 @@ import { changedFields, writeAudit } from '../../shared/audit.js';
 import { ConflictError, HttpError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
 import type { Stage } from '../opportunities/pipeline-stages.js';
-import { stageAdminRepository } from './stages.repository.js';
+import { stageAdminRepository, type VersionedStage } from './stages.repository.js';
 import { EDIT_FIELDS, STAGE_FIELDS, type StageEditInput, type StageNewInput } from './stages.schema.js';
 
 /** Deleting a stage that opportunities or their history name; the admin is offered deactivation. */
@@ -32,7 +32,7 @@ type Editable = Pick<Stage, (typeof EDIT_FIELDS)[number]>;
 export function stageAdminService(db: Knex) {
   const repo = stageAdminRepository(db);
 
-  async function findOrFail(id: number): Promise<Stage> {
+  async function findOrFail(id: number): Promise<VersionedStage> {
     const stage = await repo.findById(id);
     if (!stage) throw new NotFoundError();
     return stage;
@@ -45,11 +45,16 @@ export function stageAdminService(db: Knex) {
     if (missing.length > 0) throw new PipelineIncompleteError(missing);
   }
 
-  async function saveChanges(trx: Knex.Transaction, actor: Actor, current: Stage, values: Partial<Editable>, info: RequestInfo) {
+  /**
+   * Writes the changed fields of a stage as it was at `current.version`, counting the version up, and
+   * their audit row; a stage saved by someone else meanwhile is a ConflictError (409), nothing written.
+   */
+  async function saveChanges(trx: Knex.Transaction, actor: Actor, current: VersionedStage, values: Partial<Editable>, info: RequestInfo) {
     const fields = EDIT_FIELDS.filter((f) => f in values);
     const changes = changedFields(current, values, fields);
     if (Object.keys(changes).length === 0) return;
-    await repo.update(trx, current.id, { ...values, updated_at: toDbTime() });
+    const updated = await repo.updateIfVersion(trx, current.id, current.version, { ...values, updated_at: toDbTime() });
+    if (updated === 0) throw new ConflictError();
     await writeAudit(trx, { entity: 'stage', entityId: current.id, action: 'update', actorId: actor.id, changes, ip: info.ip });
   }
 
@@ -84,8 +89,10 @@ export function stageAdminService(db: Knex) {
       });
     },
 
-    async updateStage(actor: Actor, id: number, input: StageEditInput, info: RequestInfo): Promise<Stage> {
+    /** Saves an edit made on `version`; a newer version in the database means a 409, nothing written. */
+    async updateStage(actor: Actor, id: number, version: number, input: StageEditInput, info: RequestInfo): Promise<Stage> {
       const current = await findOrFail(id);
+      if (current.version !== version) throw new ConflictError();
       const values: Editable = {
         name_zh: input.name_zh,
         name_en: input.name_en,
@@ -111,7 +118,10 @@ export function stageAdminService(db: Knex) {
       return current;
     },
 
-    /** Swaps a stage with its neighbour, then numbers all stages in steps of ten (as dictionaries do). */
+    /**
+     * Swaps a stage with its neighbour, then numbers all stages in steps of ten (as dictionaries do);
+     * each renumbered stage's version counts up, so an edit form opened before the move is a 409.
+     */
     async move(actor: Actor, id: number, direction: 'up' | 'down', info: RequestInfo): Promise<Stage> {
       const current = await findOrFail(id);
       await referenceTransaction(db, async (trx) => {
