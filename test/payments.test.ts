@@ -30,17 +30,23 @@ async function newCustomer(owner: string, name: string): Promise<number> {
 }
 
 /** A contract of `total` owned by `owner`, taken through approval unless `approve` is false. */
-async function contractOf(owner: Agent, ownerName: string, total: string, approve = true): Promise<number> {
-  const customerId = await newCustomer(ownerName, `Customer of ${ownerName} ${Math.random().toString(36).slice(2, 7)}`);
+async function contractOf(
+  owner: Agent,
+  ownerName: string,
+  total: string,
+  approve = true,
+  { currency = 'CNY', customerName = `Customer of ${ownerName} ${Math.random().toString(36).slice(2, 7)}`, approver = manager1 } = {},
+): Promise<number> {
+  const customerId = await newCustomer(ownerName, customerName);
   const res = await postForm(owner, '/contracts', {
-    customer_id: String(customerId), title: 'Receivable contract', currency: 'CNY',
+    customer_id: String(customerId), title: 'Receivable contract', currency,
     'items[0][product_name]': 'Service', 'items[0][quantity]': '1', 'items[0][unit_price]': total,
   });
   expect(res.status).toBe(303);
   const id = Number(/\/contracts\/(\d+)$/.exec(res.headers.location)![1]);
   if (approve) {
     expect((await postForm(owner, `/contracts/${id}/submit`)).status).toBe(303);
-    expect((await postForm(manager1, `/contracts/${id}/approve`)).status).toBe(303);
+    expect((await postForm(approver, `/contracts/${id}/approve`)).status).toBe(303);
   }
   return id;
 }
@@ -267,6 +273,50 @@ describe('/payments', () => {
     expect(rowsOf((await rep1.get('/payments?settled=all')).text)).toBe(3);
     const sorted = await rep1.get('/payments?settled=all&sort=amount&dir=desc');
     expect(sorted.text.indexOf('300.00')).toBeLessThan(sorted.text.indexOf('200.00'));
+  });
+});
+
+describe('/payments totals by currency', () => {
+  let yuan: { id: number; number: string };
+  let dollars: { id: number; number: string };
+  let foreign: { id: number; number: string };
+  const numberOf = async (id: number) => ({ id, number: (await t.db('contracts').where({ id }).first()).number as string });
+  const rowsOf = (html: string) => (html.match(/data-test="receivable-row"/g) ?? []).length;
+  /** The totals line of one currency: [planned, received, outstanding], or undefined when absent. */
+  const totalsOf = (html: string, currency: string) => {
+    const line = new RegExp(`data-test="totals-${currency}">([\\s\\S]*?)</tr>`).exec(html)?.[1];
+    return line === undefined ? undefined : ['amount', 'received', 'outstanding'].map((key) => new RegExp(`data-test="total-${key}">([^<]*)<`).exec(line)?.[1]);
+  };
+
+  beforeAll(async () => {
+    await t.db('contracts').update({ deleted_at: now() });
+    yuan = await numberOf(await contractOf(rep1, 'rep1', '0.30', true, { customerName: '青松贸易有限公司' }));
+    dollars = await numberOf(await contractOf(rep1, 'rep1', '1000.00', true, { currency: 'USD', customerName: 'Harbor Freight Ltd' }));
+    const manager2 = await loginAs(t.app, 'manager2');
+    foreign = await numberOf(await contractOf(rep3, 'rep3', '50.00', true, { customerName: '青松远洋', approver: manager2 }));
+    for (const amount of ['0.10', '0.20']) expect((await postForm(rep1, `/contracts/${yuan.id}/plans`, { due_date: '2099-01-01', amount })).status).toBe(303);
+    await postForm(rep1, `/contracts/${dollars.id}/plans`, { due_date: '2021-01-01', amount: '100.10' });
+    await postForm(rep1, `/contracts/${dollars.id}/plans`, { due_date: '2099-01-01', amount: '200.20' });
+    await postForm(rep3, `/contracts/${foreign.id}/plans`, { due_date: '2099-01-01', amount: '50.00' });
+    const [overdue] = await plans(dollars.id);
+    expect((await postForm(rep1, `/contracts/${dollars.id}/payments`, { plan_id: overdue.id, amount: '0.10', paid_on: today, method: 'cash' })).status).toBe(303);
+  });
+
+  it('totals each currency on its own line, exactly (0.10 + 0.20 is 0.30)', async () => {
+    const page = await rep1.get('/payments');
+    expect(rowsOf(page.text)).toBe(4);
+    expect(totalsOf(page.text, 'CNY')).toEqual(['0.30', '0.00', '0.30']);
+    expect(totalsOf(page.text, 'USD')).toEqual(['300.30', '0.10', '300.20']);
+    expect(page.text.indexOf('data-test="totals-CNY"')).toBeLessThan(page.text.indexOf('data-test="totals-USD"'));
+    // Nothing adds yuan to dollars.
+    expect(page.text).not.toContain('300.60');
+    // The totals follow the filters and the scope.
+    const overdue = await rep1.get('/payments?due=overdue');
+    expect(totalsOf(overdue.text, 'CNY')).toBeUndefined();
+    expect(totalsOf(overdue.text, 'USD')).toEqual(['100.10', '0.10', '100.00']);
+    const other = await rep3.get('/payments');
+    expect(totalsOf(other.text, 'CNY')).toEqual(['50.00', '0.00', '50.00']);
+    expect(totalsOf(other.text, 'USD')).toBeUndefined();
   });
 });
 

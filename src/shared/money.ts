@@ -32,6 +32,18 @@ export function fromCents(cents: Cents): string {
   return `${minus}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }
 
+/**
+ * A sum the database made of whole cents (`sum(round(amount * 100))`), as it answered it: MySQL
+ * "2001" or "2001.00", SQLite 2001. Rounding each amount to its cents before adding makes every
+ * addend an exact integer, so the sum is exact on both dialects (SQLite keeps DECIMAL as a float).
+ */
+export function wholeCents(value: number | string | bigint | null | undefined): Cents {
+  if (value === null || value === undefined || value === '') return 0n;
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return BigInt(Math.round(value));
+  return BigInt(value.trim().split('.')[0] || '0');
+}
+
 export function sumCents(values: Iterable<string | number | null | undefined>): Cents {
   let total = 0n;
   for (const value of values) total += toCents(value);

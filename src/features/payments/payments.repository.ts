@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, ownerScope } from '../../authz/data-scope.js';
-import { fromCents, toCents } from '../../shared/money.js';
+import { fromCents, toCents, wholeCents } from '../../shared/money.js';
 import { COUNT_CAP, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import { monthOf } from './receivables.js';
 import type { ReceivablesQuery, ReceivableSort } from './payments.schema.js';
@@ -47,7 +47,8 @@ export type ReceivableRow = PlanRow & {
   owner_name: string;
 };
 
-export type ReceivableTotals = { amount: string; received: string; outstanding: string };
+/** The receivables of one currency: amounts of different currencies are never added together. */
+export type ReceivableTotals = { currency: string; amount: string; received: string; outstanding: string };
 
 const decimal = (value: string | number | null) => fromCents(toCents(value));
 
@@ -94,13 +95,16 @@ export function paymentRepository(db: Knex) {
       return rows.map((r) => ({ ...r, amount: decimal(r.amount), paid_on: String(r.paid_on).slice(0, 10) }));
     },
 
-    /** The receivables list: instalments in the actor's scope (payment_plans.owner_id), with their contract and customer. */
+    /**
+     * The receivables list: instalments in the actor's scope (payment_plans.owner_id), with their
+     * contract and customer, and their totals by the contract's currency.
+     */
     async receivables(
       actor: Actor,
       filters: ReceivablesQuery,
       page: PageRequest,
       today: string,
-    ): Promise<{ pageData: Page<ReceivableRow>; totals: ReceivableTotals }> {
+    ): Promise<{ pageData: Page<ReceivableRow>; totals: ReceivableTotals[] }> {
       const scope = await ownerScope(db, actor);
       const base = () => {
         const query = applyOwnerScope(db('payment_plans as p'), scope, 'p.owner_id')
@@ -137,10 +141,16 @@ export function paymentRepository(db: Knex) {
         .limit(page.perPage + 1)
         .offset(page.offset);
       const counted = await db.from(base().select(db.raw('1')).limit(COUNT_CAP + 1).as('capped')).count({ n: '*' }).first();
-      // Summed in SQL; SQLite adds DECIMALs as doubles, which toCents rounds back to the cent.
-      const sums = await base().sum({ amount: 'p.amount', received: 'p.received_amount' }).first();
-      const amount = toCents(sums?.amount ?? 0);
-      const received = toCents(sums?.received ?? 0);
+      // Summed in SQL in whole cents, exact on both dialects (see wholeCents), one row per currency.
+      const sums: Array<{ currency: string; amount_cents: number | string | null; received_cents: number | string | null }> = await base()
+        .groupBy('c.currency')
+        .orderBy('c.currency')
+        .select('c.currency', db.raw('sum(round(p.amount * 100)) as amount_cents'), db.raw('sum(round(p.received_amount * 100)) as received_cents'));
+      const totals = sums.map((row) => {
+        const amount = wholeCents(row.amount_cents);
+        const received = wholeCents(row.received_cents);
+        return { currency: row.currency, amount: fromCents(amount), received: fromCents(received), outstanding: fromCents(amount - received) };
+      });
       const hasNext = rows.length > page.perPage;
       const shown = rows.slice(0, page.perPage).map((r) => {
         const plan = normalisePlan(r);
@@ -148,7 +158,7 @@ export function paymentRepository(db: Knex) {
       });
       return {
         pageData: pageOf(shown, page, Number(counted?.n ?? 0), hasNext),
-        totals: { amount: fromCents(amount), received: fromCents(received), outstanding: fromCents(amount - received) },
+        totals,
       };
     },
   };
