@@ -276,7 +276,7 @@ describe('/payments', () => {
   });
 });
 
-describe('/payments totals by currency', () => {
+describe('/payments totals by currency and search', () => {
   let yuan: { id: number; number: string };
   let dollars: { id: number; number: string };
   let foreign: { id: number; number: string };
@@ -287,6 +287,7 @@ describe('/payments totals by currency', () => {
     const line = new RegExp(`data-test="totals-${currency}">([\\s\\S]*?)</tr>`).exec(html)?.[1];
     return line === undefined ? undefined : ['amount', 'received', 'outstanding'].map((key) => new RegExp(`data-test="total-${key}">([^<]*)<`).exec(line)?.[1]);
   };
+  const search = (agent: Agent, query: Record<string, string>) => agent.get(`/payments?${new URLSearchParams(query).toString()}`);
 
   beforeAll(async () => {
     await t.db('contracts').update({ deleted_at: now() });
@@ -317,6 +318,53 @@ describe('/payments totals by currency', () => {
     const other = await rep3.get('/payments');
     expect(totalsOf(other.text, 'CNY')).toEqual(['50.00', '0.00', '50.00']);
     expect(totalsOf(other.text, 'USD')).toBeUndefined();
+  });
+
+  it('searches by contract number or customer name, by prefix, keeping the filters and the sort', async () => {
+    const byNumber = await search(rep1, { q: dollars.number });
+    expect(rowsOf(byNumber.text)).toBe(2);
+    expect(byNumber.text).toContain(dollars.number);
+    expect(byNumber.text).not.toContain(yuan.number);
+    expect(byNumber.text).toContain(`value="${dollars.number}"`);
+    expect(totalsOf(byNumber.text, 'CNY')).toBeUndefined();
+
+    const byName = await search(rep1, { q: '青松' });
+    expect(rowsOf(byName.text)).toBe(2);
+    expect(byName.text).toContain(yuan.number);
+    expect(byName.text).not.toContain(dollars.number);
+    expect(totalsOf(byName.text, 'CNY')).toEqual(['0.30', '0.00', '0.30']);
+    expect(rowsOf((await search(rep1, { q: 'Harbor' })).text)).toBe(2);
+    // A prefix, not a substring; the user's % and _ are literal.
+    expect(rowsOf((await search(rep1, { q: '贸易' })).text)).toBe(0);
+    expect(rowsOf((await search(rep1, { q: '%' })).text)).toBe(0);
+    expect(rowsOf((await search(rep1, { q: '_' })).text)).toBe(0);
+
+    const filtered = await search(rep1, { q: 'Harbor', due: 'overdue' });
+    expect(rowsOf(filtered.text)).toBe(1);
+    expect(totalsOf(filtered.text, 'USD')).toEqual(['100.10', '0.10', '100.00']);
+    const sorted = await search(rep1, { q: 'Harbor', sort: 'amount', dir: 'desc' });
+    expect(sorted.text.indexOf('200.20')).toBeLessThan(sorted.text.indexOf('100.10'));
+    // Sorting and paging links carry the search along.
+    expect(sorted.text).toMatch(/href="\/payments\?q=Harbor&amp;sort=number&amp;dir=asc"/);
+  });
+
+  it('never finds an instalment outside the scope', async () => {
+    // rep3 (Sales North) searches for rep1's contract and rep1's customer's name.
+    for (const q of [yuan.number, '青松贸易']) {
+      const page = await search(rep3, { q });
+      expect(rowsOf(page.text), q).toBe(0);
+      expect(page.text).not.toContain(`href="/contracts/${yuan.id}#receivables"`);
+      expect(totalsOf(page.text, 'CNY')).toBeUndefined();
+    }
+    const own = await search(rep3, { q: '青松' });
+    expect(rowsOf(own.text)).toBe(1);
+    expect(own.text).toContain(foreign.number);
+    expect(own.text).not.toContain(yuan.number);
+    // A Sales East manager finds the team's instalment, not Sales North's.
+    const team = await search(manager1, { q: '青松' });
+    expect(team.text).toContain(yuan.number);
+    expect(team.text).not.toContain(foreign.number);
+    expect(rowsOf((await search(manager1, { q: foreign.number })).text)).toBe(0);
   });
 });
 

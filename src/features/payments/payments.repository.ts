@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, ownerScope } from '../../authz/data-scope.js';
+import { likePattern } from '../../db/sql.js';
 import { fromCents, toCents, wholeCents } from '../../shared/money.js';
 import { COUNT_CAP, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import { monthOf } from './receivables.js';
@@ -70,6 +71,22 @@ const sortColumn: Record<ReceivableSort, string> = {
   customer: 'cu.name',
 };
 
+/**
+ * Ids of the contracts whose number, or whose customer's name, starts with `q`: two prefix ranges
+ * (contracts.number's unique index; customers_all_name, then contracts_customer), as one derived
+ * table the plans join by payment_plans_contract_seq. An OR across the two joined tables would
+ * instead read every plan in scope and test each.
+ */
+function contractsMatching(db: Knex, q: string): Knex.QueryBuilder {
+  const pattern = likePattern(q, 'prefix');
+  const byNumber = db('contracts as mc').whereRaw(`mc.number like ? escape '!'`, [pattern]).select('mc.id');
+  const byCustomer = db('customers as mcu')
+    .join('contracts as mcc', 'mcc.customer_id', 'mcu.id')
+    .whereRaw(`mcu.name like ? escape '!'`, [pattern])
+    .select('mcc.id');
+  return byNumber.union(byCustomer);
+}
+
 /** Contract statuses whose instalments are receivables: approved (payments may come) and signed. */
 export const RECEIVABLE_STATUSES = ['approved', 'signed'] as const;
 
@@ -111,6 +128,8 @@ export function paymentRepository(db: Knex) {
           .join('contracts as c', 'c.id', 'p.contract_id')
           .whereNull('c.deleted_at')
           .whereIn('c.status', RECEIVABLE_STATUSES);
+        // Narrows the scoped query; it never widens it.
+        if (filters.q) query.join(contractsMatching(db, filters.q).as('m'), 'm.id', 'p.contract_id');
         if (filters.settled === 'open') query.where('p.is_settled', false);
         if (filters.settled === 'settled') query.where('p.is_settled', true);
         if (filters.due === 'overdue') query.where('p.due_date', '<', today).where('p.is_settled', false);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalText } from '../../shared/fields.js';
+import { optionalFilter, optionalText } from '../../shared/fields.js';
 import { moneyField, toCents } from '../../shared/money.js';
 import { requiredDate } from '../contracts/contracts.schema.js';
 
@@ -43,6 +43,8 @@ export const RECEIVABLE_SORTS = ['due_date', 'amount', 'number', 'customer'] as 
 export type ReceivableSort = (typeof RECEIVABLE_SORTS)[number];
 
 export const receivablesQuery = z.object({
+  /** A contract number or a customer name, matched by prefix. */
+  q: optionalFilter,
   due: z.enum(['overdue', 'this_month']).optional().catch(undefined),
   /** Not settled by default: the list is what is still to be collected. */
   settled: z.enum(['open', 'settled', 'all']).catch('open'),
