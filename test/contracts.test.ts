@@ -242,6 +242,24 @@ describe('one-step creation', () => {
     expect(again.headers.location).toBe(`/contracts/${id}`);
   });
 
+  it('two conversions at once (a double click) make one contract, and both requests lead to it', async () => {
+    const customerId = await newCustomer('rep1', 'Double Click Co');
+    const sources = [
+      { url: `/quotes/${await insertQuote('rep1', customerId, 'accepted')}/contract`, column: 'quote_id' },
+      { url: `/opportunities/${await insertOpportunity('rep1', customerId, 'won')}/contract`, column: 'opportunity_id' },
+    ];
+    for (const { url, column } of sources) {
+      const sourceId = Number(url.split('/')[2]);
+      const answers = await Promise.all([postForm(rep1, url), postForm(rep1, url)]);
+      expect(answers.map((r) => r.status)).toEqual([303, 303]);
+      const made = await t.db('contracts').where(column, sourceId).pluck('id');
+      expect(made).toHaveLength(1);
+      // One request made it (to its form), the other was led to it.
+      expect(answers.map((r) => r.headers.location).sort()).toEqual([`/contracts/${made[0]}`, `/contracts/${made[0]}/edit`]);
+      expect(await t.db('audit_log').where({ entity: 'contract', entity_id: made[0], action: 'create' })).toHaveLength(1);
+    }
+  });
+
   it('a quote not accepted is refused (422), one out of scope is a 404', async () => {
     const customerId = await newCustomer('rep1', 'Draft Quote Co');
     const draftQuote = await insertQuote('rep1', customerId, 'sent');

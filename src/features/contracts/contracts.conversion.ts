@@ -11,7 +11,9 @@ import { insertDraftContract } from './contracts.service.js';
 
 // One-step creation: an accepted quote or a won opportunity becomes a draft contract, in one
 // transaction with its items and audit row. A source already turned into a contract leads to that
-// contract instead of a second one (a double click must not make two).
+// contract instead of a second one (a double click must not make two): the transaction locks the
+// source's row before it looks for a contract, so a second request waits for the first to commit
+// and then finds its contract.
 
 export type Converted = { id: number; existing: boolean };
 
@@ -20,6 +22,16 @@ const decimal = (value: string | number) => fromCents(toCents(value));
 async function liveCustomer(trx: Knex.Transaction, customerId: number, backUrl: string): Promise<void> {
   const customer = await trx('customers').where('id', customerId).whereNull('deleted_at').first('id');
   if (!customer) throw new RefusedError('contracts.refused.customer_deleted', {}, backUrl);
+}
+
+/**
+ * Locks the quote's or opportunity's row for the rest of the transaction (MariaDB; SQLite lets one
+ * writer in at a time anyway). It must be the transaction's first read: under REPEATABLE READ the
+ * snapshot is taken at the first plain read, and one taken before the wait would not show the
+ * contract the other request committed. Only the row, by primary key: scope is checked after.
+ */
+async function lockSource(trx: Knex.Transaction, table: 'quotes' | 'opportunities', id: number): Promise<void> {
+  await trx(table).where('id', id).forUpdate().first('id');
 }
 
 async function existingContract(trx: Knex.Transaction, column: 'quote_id' | 'opportunity_id', id: number): Promise<number | null> {
@@ -32,6 +44,7 @@ export function contractConversion(db: Knex) {
     fromQuote: async (actor: Actor, quoteId: number, info: RequestInfo): Promise<Converted> => {
       const year = await prepareDocumentNumbers(db, 'CT', actor.timeZone);
       return db.transaction(async (trx) => {
+        await lockSource(trx, 'quotes', quoteId);
         const scope = await ownerScope(trx, actor);
         const quote = await applyOwnerScope(trx('quotes'), scope, 'quotes.owner_id').where('id', quoteId).whereNull('deleted_at').first();
         if (!quote) throw new NotFoundError();
@@ -76,6 +89,7 @@ export function contractConversion(db: Knex) {
     fromOpportunity: async (actor: Actor, opportunityId: number, info: RequestInfo): Promise<Converted> => {
       const year = await prepareDocumentNumbers(db, 'CT', actor.timeZone);
       return db.transaction(async (trx) => {
+        await lockSource(trx, 'opportunities', opportunityId);
         const scope = await ownerScope(trx, actor);
         const opportunity = await applyOwnerScope(trx('opportunities as o'), scope, 'o.owner_id')
           .join('pipeline_stages as s', 's.id', 'o.stage_id')
