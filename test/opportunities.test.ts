@@ -230,6 +230,50 @@ describe('delete', () => {
     expect((await t.db('audit_log').where({ entity: 'opportunity', entity_id: id, action: 'delete' })).length).toBe(1);
     expect((await rep1.get(`/opportunities/${id}`)).status).toBe(404);
   });
+
+  it('lets a manager see a deleted opportunity of the team and restore it (303, audited, counted again); a rep may not', async () => {
+    const id = await insertOpportunity('rep1', { title: 'Back from the bin', amount: '250.00' });
+    expect((await postForm(rep1, `/opportunities/${id}/delete`)).status).toBe(303);
+    const page = await manager1.get(`/opportunities/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-test="deleted-banner"');
+    expect(page.text).toContain(`action="/opportunities/${id}/restore"`);
+    expect(page.text).not.toContain(`/opportunities/${id}/edit`);
+    expect((await postForm(rep1, `/opportunities/${id}/restore`)).status).toBe(403);
+    // Out of scope: rep3's manager is manager2.
+    const others = await insertOpportunity('rep3', { title: 'Not manager1\'s' });
+    await t.db('opportunities').where({ id: others }).update({ deleted_at: toDbTime() });
+    expect((await manager1.get(`/opportunities/${others}`)).status).toBe(404);
+    expect((await postForm(manager1, `/opportunities/${others}/restore`)).status).toBe(404);
+
+    const restored = await postForm(manager1, `/opportunities/${id}/restore`);
+    expect(restored.status).toBe(303);
+    expect(restored.headers.location).toBe(`/opportunities/${id}`);
+    expect((await t.db('opportunities').where({ id }).first()).deleted_at).toBeNull();
+    expect((await t.db('audit_log').where({ entity: 'opportunity', entity_id: id, action: 'restore' })).length).toBe(1);
+    const totals = await t.db('pipeline_totals').where({ owner_id: await t.userId('rep1'), stage_id: await stageId('initial_contact'), currency: 'CNY' }).first();
+    const direct = await t.db('opportunities').where({ owner_id: await t.userId('rep1'), stage_id: await stageId('initial_contact'), currency: 'CNY' }).whereNull('deleted_at').count({ n: '*' }).first();
+    expect(Number(totals.opportunities)).toBe(Number(direct?.n));
+    expect((await rep1.get(`/opportunities/${id}`)).status).toBe(200);
+    // A live one has nothing to restore.
+    expect((await postForm(manager1, `/opportunities/${id}/restore`)).status).toBe(404);
+  });
+
+  it('refuses to restore an opportunity whose customer is deleted (422, saying so), until the customer comes back', async () => {
+    const customer = await t.db('customers').where('owner_id', await t.userId('rep1')).whereNull('deleted_at')
+      .whereNotExists(t.db('contracts').whereRaw('contracts.customer_id = customers.id')).orderBy('id', 'desc').first('id', 'name');
+    const res = await postForm(rep1, '/opportunities', { ...valid(), customer_id: String(customer.id), title: 'Goes with its customer', stage_id: String(await stageId('initial_contact')) });
+    expect(res.status).toBe(303);
+    const id = idFrom(res.headers.location);
+    expect((await postForm(manager1, `/customers/${customer.id}/delete`)).status).toBe(303);
+    const refused = await postForm(manager1, `/opportunities/${id}/restore`);
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('data-test="refused"');
+    expect(refused.text).toContain(customer.name);
+    expect((await t.db('opportunities').where({ id }).first()).deleted_at).not.toBeNull();
+    expect((await postForm(manager1, `/customers/${customer.id}/restore`)).status).toBe(303);
+    expect((await t.db('opportunities').where({ id }).first()).deleted_at).toBeNull();
+  });
 });
 
 describe('list', () => {

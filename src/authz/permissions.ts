@@ -14,6 +14,7 @@ export const PERMISSIONS = [
   'opportunities.create',
   'opportunities.edit',
   'opportunities.delete',
+  'opportunities.restore',
   'products.view',
   'quotes.view',
   'quotes.create',

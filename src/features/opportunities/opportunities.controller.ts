@@ -37,6 +37,35 @@ export function opportunityController({ db }: AppContext) {
     await renderPage(res, `${VIEWS}/${view}`, { title, values, options, customer, errors: {}, problems: [], ...locals }, status);
   }
 
+  /** The opportunity's page; a deleted one too for those who may restore it, with why a restore was refused. */
+  async function showPage(req: Request, res: Response, refused: FieldErrors = {}): Promise<void> {
+    const actor = actorOf(req);
+    const opportunity = await repo.findById(actor, idParam(req), db, { includeDeleted: actor.permissions.has('opportunities.restore') });
+    if (!opportunity) throw new NotFoundError();
+    const [stages, products, followups, history, dictionaries] = await Promise.all([
+      loadStages(db),
+      repo.products(opportunity.id),
+      repo.followups(opportunity.id),
+      stageHistoryOf(db, opportunity.id),
+      loadDictionaries(db, ['lost_reason', 'followup_type'], req.locale),
+    ]);
+    const index = stageIndex(stages);
+    const stage = index.byId(opportunity.stage_id);
+    await renderPage(res, `${VIEWS}/show`, {
+      title: opportunity.title,
+      opportunity,
+      stage,
+      stageLabel: (id: number | null) => stageName(index.byId(id), req.locale),
+      weighted: weightedAmount(opportunity.amount, opportunity.probability),
+      products,
+      followups,
+      history,
+      labels: dictionaries.label,
+      money: amountText,
+      errors: refused,
+    }, Object.keys(refused).length > 0 ? 422 : 200);
+  }
+
   /** A refused save: field errors, or the stage rules named one by one. */
   function failure(req: Request, err: unknown): Pick<FormExtra, 'errors' | 'problems'> | null {
     if (err instanceof ValidationError) return { errors: err.fields };
@@ -97,31 +126,7 @@ export function opportunityController({ db }: AppContext) {
       }
     },
 
-    show: async (req: Request, res: Response) => {
-      const actor = actorOf(req);
-      const opportunity = await service.findOrFail(actor, idParam(req));
-      const [stages, products, followups, history, dictionaries] = await Promise.all([
-        loadStages(db),
-        repo.products(opportunity.id),
-        repo.followups(opportunity.id),
-        stageHistoryOf(db, opportunity.id),
-        loadDictionaries(db, ['lost_reason', 'followup_type'], req.locale),
-      ]);
-      const index = stageIndex(stages);
-      const stage = index.byId(opportunity.stage_id);
-      await renderPage(res, `${VIEWS}/show`, {
-        title: opportunity.title,
-        opportunity,
-        stage,
-        stageLabel: (id: number | null) => stageName(index.byId(id), req.locale),
-        weighted: weightedAmount(opportunity.amount, opportunity.probability),
-        products,
-        followups,
-        history,
-        labels: dictionaries.label,
-        money: amountText,
-      });
-    },
+    show: async (req: Request, res: Response) => showPage(req, res),
 
     editForm: async (req: Request, res: Response) => {
       const opportunity = await service.findOrFail(actorOf(req), idParam(req));
@@ -168,6 +173,19 @@ export function opportunityController({ db }: AppContext) {
     remove: async (req: Request, res: Response) => {
       const opportunity = await service.deleteOpportunity(actorOf(req), idParam(req), requestInfo(req));
       await redirectWithFlash(req, res, '/opportunities', req.t('opportunities.deleted', { title: opportunity.title }));
+    },
+
+    restore: async (req: Request, res: Response) => {
+      const actor = actorOf(req);
+      const id = idParam(req);
+      try {
+        const opportunity = await service.restoreOpportunity(actor, id, requestInfo(req));
+        await redirectWithFlash(req, res, `/opportunities/${id}`, req.t('opportunities.restored', { title: opportunity.title }));
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        // Refused (its customer is deleted): the record's page again, saying why.
+        await showPage(req, res, err.fields);
+      }
     },
   };
 }

@@ -127,9 +127,11 @@ export function opportunityRepository(db: Knex) {
       return { ...pageOf(rows.slice(0, page.perPage), page, counted, rows.length > page.perPage), totals };
     },
 
-    async findById(actor: Actor, id: number, trx: Knex = db): Promise<OpportunityDetail | undefined> {
+    /** An opportunity in the actor's scope; a deleted one only when asked for (its restore page). */
+    async findById(actor: Actor, id: number, trx: Knex = db, options: { includeDeleted?: boolean } = {}): Promise<OpportunityDetail | undefined> {
       const scope = await ownerScope(trx, actor);
-      return withNames(scoped(scope, trx))
+      const inScope = options.includeDeleted ? applyOwnerScope(trx('opportunities as o'), scope, 'o.owner_id') : scoped(scope, trx);
+      return withNames(inScope)
         .join('users as creator', 'creator.id', 'o.created_by')
         .where('o.id', id)
         .first('creator.display_name as creator_name');
@@ -182,6 +184,15 @@ export function opportunityRepository(db: Knex) {
         .where({ id, version })
         .whereNull('deleted_at')
         .update({ ...changes, version: version + 1 });
+    },
+
+    /** Brings a deleted opportunity back if its version still matches and it is in scope; 0 otherwise. */
+    async restoreIfVersion(trx: Knex.Transaction, actor: Actor, id: number, version: number, now: string): Promise<number> {
+      const scope = await ownerScope(trx, actor);
+      return applyOwnerScope(trx('opportunities'), scope, 'owner_id')
+        .where({ id, version })
+        .whereNotNull('deleted_at')
+        .update({ deleted_at: null, deleted_with_customer: false, updated_at: now, version: version + 1 });
     },
 
     // --- the board ---

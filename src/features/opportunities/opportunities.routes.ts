@@ -18,5 +18,6 @@ export function opportunityRoutes(ctx: AppContext): Router {
   router.post('/opportunities/:id/stage', can('opportunities.edit'), board.move);
   router.get('/opportunities/:id/delete', can('opportunities.delete'), c.deleteConfirm);
   router.post('/opportunities/:id/delete', can('opportunities.delete'), c.remove);
+  router.post('/opportunities/:id/restore', can('opportunities.restore'), c.restore);
   return router;
 }

@@ -244,5 +244,26 @@ export function opportunityService(db: Knex) {
       });
       return current;
     },
+
+    /** Brings a deleted opportunity back, unless its customer is still deleted (restore that first). */
+    async restoreOpportunity(actor: Actor, id: number, info: RequestInfo): Promise<OpportunityDetail> {
+      const current = await repo.findById(actor, id, db, { includeDeleted: true });
+      if (!current || !current.deleted_at) throw new NotFoundError();
+      const customer = await db('customers').where('id', current.customer_id).first('deleted_at', 'name');
+      if (customer?.deleted_at) throw new ValidationError({ _form: { key: 'opportunities.restore_customer_deleted', params: { name: customer.name } } });
+      await pipelineTransaction(db, [current.owner_id], async (trx) => {
+        const restored = await repo.restoreIfVersion(trx, actor, id, current.version, toDbTime());
+        if (restored === 0) throw new ConflictError();
+        await writeAudit(trx, {
+          entity: 'opportunity',
+          entityId: id,
+          action: 'restore',
+          actorId: actor.id,
+          changes: { deleted_at: { before: current.deleted_at, after: null } },
+          ip: info.ip,
+        });
+      });
+      return current;
+    },
   };
 }
