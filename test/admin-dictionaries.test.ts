@@ -33,6 +33,13 @@ function pickerCodes(html: string, name: string): string[] {
   return [...select[1].matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]).filter((v) => v !== '');
 }
 
+/** The hidden version an edit form carries. */
+function versionIn(html: string): string {
+  const match = /name="version" value="(\d+)"/.exec(html);
+  if (!match) throw new Error('No version field on the page');
+  return match[1];
+}
+
 /** The codes in the admin list's rows, in order. */
 function listedCodes(html: string): string[] {
   return [...html.matchAll(/data-test="value-([^"]+)"/g)].map((m) => m[1]);
@@ -133,6 +140,7 @@ describe('relabelling a value', () => {
     expect((await admin.get(`/admin/dictionaries/${value.id}/edit`)).status).toBe(200);
     const res = await postForm(admin, `/admin/dictionaries/${value.id}`, {
       code: 'hacked', type: 'industry', label_zh: '公司官网', label_en: 'Company website', sort: String(value.sort), is_active: '1',
+      version: String(value.version),
     });
     expect(res.status).toBe(303);
     const saved = await valueOf('customer_source', 'website');
@@ -150,12 +158,55 @@ describe('relabelling a value', () => {
 
   it('shows the edit form again with 422 and the typed values', async () => {
     const value = await valueOf('customer_source', 'referral');
-    const res = await postForm(admin, `/admin/dictionaries/${value.id}`, { label_zh: '', label_en: 'Kept typed', sort: '-5', is_active: '1' });
+    const res = await postForm(admin, `/admin/dictionaries/${value.id}`, {
+      label_zh: '', label_en: 'Kept typed', sort: '-5', is_active: '1', version: String(value.version),
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('data-test="error-label_zh"');
     expect(res.text).toContain('data-test="error-sort"');
     expect(res.text).toContain('value="Kept typed"');
     expect((await valueOf('customer_source', 'referral')).label_en).toBe('Referral');
+  });
+});
+
+describe('a stale edit', () => {
+  it('is a 409: the typed values kept, nothing overwritten, and saving again overwrites', async () => {
+    const value = await valueOf('customer_source', 'referral');
+    const form = await admin.get(`/admin/dictionaries/${value.id}/edit`);
+    const version = versionIn(form.text);
+    expect(version).toBe(String(value.version));
+    const fields = { label_zh: value.label_zh, label_en: value.label_en, sort: String(value.sort), is_active: '1' };
+    // A second tab saves first, on the same version.
+    expect((await postForm(admin, `/admin/dictionaries/${value.id}`, { ...fields, label_zh: '别人的', version })).status).toBe(303);
+    const stale = await postForm(admin, `/admin/dictionaries/${value.id}`, { ...fields, label_en: 'Mine 🙂', version });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('data-test="conflict"');
+    expect(stale.text).toContain('value="Mine 🙂"');
+    expect(stale.text).toContain('别人的');
+    expect(await valueOf('customer_source', 'referral')).toMatchObject({ label_zh: '别人的', label_en: value.label_en, version: value.version + 1 });
+    expect((await auditOf(value.id)).filter((a) => a.action === 'update')).toHaveLength(1);
+    // The form now carries the current version: saving it again is a deliberate overwrite.
+    expect(versionIn(stale.text)).toBe(String(value.version + 1));
+    const again = await postForm(admin, `/admin/dictionaries/${value.id}`, { ...fields, label_en: 'Mine 🙂', version: versionIn(stale.text) });
+    expect(again.status).toBe(303);
+    expect(await valueOf('customer_source', 'referral')).toMatchObject({ label_zh: value.label_zh, label_en: 'Mine 🙂', version: value.version + 2 });
+  });
+
+  it('follows a move or a deactivation: both count the version up', async () => {
+    const value = await valueOf('followup_type', 'call');
+    const version = versionIn((await admin.get(`/admin/dictionaries/${value.id}/edit`)).text);
+    expect((await postForm(admin, `/admin/dictionaries/${value.id}/deactivate`)).status).toBe(303);
+    expect((await postForm(admin, `/admin/dictionaries/${value.id}/activate`)).status).toBe(303);
+    expect((await valueOf('followup_type', 'call')).version).toBe(Number(version) + 2);
+    const fields = { label_zh: value.label_zh, label_en: 'Stale', sort: String(value.sort), is_active: '1', version };
+    expect((await postForm(admin, `/admin/dictionaries/${value.id}`, fields)).status).toBe(409);
+    expect((await valueOf('followup_type', 'call')).label_en).toBe(value.label_en);
+    // Moving "visit" above "call" renumbers both.
+    const visit = await valueOf('followup_type', 'visit');
+    const current = versionIn((await admin.get(`/admin/dictionaries/${value.id}/edit`)).text);
+    expect((await postForm(admin, `/admin/dictionaries/${visit.id}/move`, { direction: 'up' })).status).toBe(303);
+    expect((await valueOf('followup_type', 'call')).version).toBe(Number(current) + 1);
+    expect((await postForm(admin, `/admin/dictionaries/${value.id}`, { ...fields, version: current })).status).toBe(409);
   });
 });
 
@@ -200,7 +251,9 @@ describe('a value in use', () => {
 
   it('is deactivated by unticking "active" on the edit form', async () => {
     const value = await valueOf('customer_status', 'lost');
-    const res = await postForm(admin, `/admin/dictionaries/${value.id}`, { label_zh: value.label_zh, label_en: value.label_en, sort: String(value.sort) });
+    const res = await postForm(admin, `/admin/dictionaries/${value.id}`, {
+      label_zh: value.label_zh, label_en: value.label_en, sort: String(value.sort), version: String(value.version),
+    });
     expect(res.status).toBe(303);
     expect(Boolean((await valueOf('customer_status', 'lost')).is_active)).toBe(false);
     expect(pickerCodes((await rep1.get('/customers/new')).text, 'status')).not.toContain('lost');
@@ -249,7 +302,9 @@ describe('reordering', () => {
 
   it('takes a position number from the edit form', async () => {
     const b = await valueOf('customer_level', 'B');
-    const res = await postForm(admin, `/admin/dictionaries/${b.id}`, { label_zh: b.label_zh, label_en: b.label_en, sort: '1', is_active: '1' });
+    const res = await postForm(admin, `/admin/dictionaries/${b.id}`, {
+      label_zh: b.label_zh, label_en: b.label_en, sort: '1', is_active: '1', version: String(b.version),
+    });
     expect(res.status).toBe(303);
     expect(pickerCodes((await rep1.get('/customers/new')).text, 'level')[0]).toBe('B');
   });

@@ -1,16 +1,17 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../app-context.js';
 import { actorOf } from '../../authz/guards.js';
-import { HttpError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { ConflictError, HttpError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { redirectWithFlash } from '../../shared/flash.js';
 import { parsePage } from '../../shared/pagination.js';
 import { renderPage } from '../../shared/render.js';
 import { idParam, requestInfo } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
+import { conflictOf, versionInput } from '../../shared/version.js';
 import { DICTIONARY_TYPES, labelOf } from '../dictionaries/dictionary.repository.js';
 import { listUrl, newValues, valuesOfBody, valuesOfRecord, type FormValues } from './dictionaries.form.js';
 import { dictionaryAdminRepository, type DictionaryEntry } from './dictionaries.repository.js';
-import { dictionaryEditInput, dictionaryListQuery, dictionaryNewInput, moveInput } from './dictionaries.schema.js';
+import { dictionaryEditInput, dictionaryListQuery, dictionaryNewInput, EDIT_FIELDS, moveInput } from './dictionaries.schema.js';
 import { dictionaryAdminService, ValueInUseError } from './dictionaries.service.js';
 
 const VIEWS = 'features/admin-dictionaries/views';
@@ -24,7 +25,7 @@ export function adminDictionaryController({ db }: AppContext) {
     res: Response,
     view: 'new' | 'edit',
     values: FormValues,
-    extra: { status?: number; errors?: FieldErrors; entry?: DictionaryEntry } = {},
+    extra: { status?: number; errors?: FieldErrors; entry?: DictionaryEntry; conflict?: ReturnType<typeof conflictOf> } = {},
   ): Promise<void> {
     const { status = 200, ...locals } = extra;
     const title = req.t(view === 'new' ? 'admin.dictionaries.new_title' : 'admin.dictionaries.edit_title');
@@ -71,10 +72,26 @@ export function adminDictionaryController({ db }: AppContext) {
       const entry = await service.findOrFail(idParam(req));
       // The type and code are fixed: shown from the record, whatever the request says.
       const values = { ...valuesOfBody(req.body), type: entry.type, code: entry.code };
+      const version = versionInput.safeParse(req.body);
       const parsed = parseForm(dictionaryEditInput, req.body);
+      if (!version.success) throw new NotFoundError();
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, entry });
-      const saved = await service.updateValue(actorOf(req), entry.id, parsed.data, requestInfo(req));
-      await redirectWithFlash(req, res, listUrl(saved.type), req.t('admin.dictionaries.updated', { label: labelOf(saved, req.locale) }));
+      try {
+        const saved = await service.updateValue(actorOf(req), entry.id, version.data.version, parsed.data, requestInfo(req));
+        await redirectWithFlash(req, res, listUrl(saved.type), req.t('admin.dictionaries.updated', { label: labelOf(saved, req.locale) }));
+      } catch (err) {
+        if (err instanceof ConflictError) {
+          const current = await service.findOrFail(entry.id);
+          const saved = valuesOfRecord(current);
+          // The hidden version becomes the current one, so saving again is a deliberate overwrite.
+          return showForm(req, res, 'edit', { ...values, version: saved.version }, {
+            status: 409,
+            entry: current,
+            conflict: conflictOf(saved, values, EDIT_FIELDS),
+          });
+        }
+        throw err;
+      }
     },
 
     move: async (req: Request, res: Response) => {

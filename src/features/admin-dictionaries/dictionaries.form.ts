@@ -4,9 +4,9 @@ import { typedValues } from '../../shared/request.js';
 
 export type FormValues = Record<string, string>;
 
-const FORM_FIELDS = ['type', 'code', 'label_zh', 'label_en', 'sort', 'is_active'] as const;
+const FORM_FIELDS = ['type', 'code', 'label_zh', 'label_en', 'sort', 'is_active', 'version'] as const;
 
-/** A stored value as the strings the edit form shows. */
+/** A stored value as the strings the edit form shows, with the version the form carries. */
 export function valuesOfRecord(value: DictionaryEntry): FormValues {
   return {
     type: value.type,
@@ -15,6 +15,7 @@ export function valuesOfRecord(value: DictionaryEntry): FormValues {
     label_en: value.label_en,
     sort: String(value.sort),
     is_active: value.is_active ? '1' : '',
+    version: String(value.version),
   };
 }
 

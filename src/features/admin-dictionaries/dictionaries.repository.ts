@@ -1,13 +1,16 @@
 import type { Knex } from 'knex';
 import { insertRow, likePattern } from '../../db/sql.js';
 import { pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
+import { updateIfVersion } from '../../shared/version.js';
 import type { DictionaryType, DictionaryValue } from '../dictionaries/dictionary.repository.js';
 import type { DictionaryListQuery } from './dictionaries.schema.js';
 
-/** A dictionary value with is_active as a boolean, whichever dialect read it. */
-export type DictionaryEntry = Omit<DictionaryValue, 'is_active'> & { is_active: boolean };
+/** A dictionary value with is_active as a boolean, whichever dialect read it, and the version its edit form carries. */
+export type DictionaryEntry = Omit<DictionaryValue, 'is_active'> & { is_active: boolean; version: number };
 
-const asEntry = (row: DictionaryValue): DictionaryEntry => ({ ...row, is_active: Boolean(row.is_active) });
+type StoredValue = DictionaryValue & { version: number | string };
+
+const asEntry = (row: StoredValue): DictionaryEntry => ({ ...row, is_active: Boolean(row.is_active), version: Number(row.version) });
 
 // The admin's view of the dictionaries table: every value, deactivated ones included.
 // Pickers elsewhere read only active values through features/dictionaries/dictionary.repository.ts.
@@ -29,7 +32,7 @@ export function dictionaryAdminRepository(db: Knex) {
 
   return {
     async list(filters: DictionaryListQuery, page: PageRequest): Promise<Page<DictionaryEntry>> {
-      const rows: DictionaryValue[] = await filtered(filters)
+      const rows: StoredValue[] = await filtered(filters)
         .select('*')
         .orderBy([
           { column: filters.sort, order: filters.dir },
@@ -42,7 +45,7 @@ export function dictionaryAdminRepository(db: Knex) {
     },
 
     async findById(id: number): Promise<DictionaryEntry | undefined> {
-      const row: DictionaryValue | undefined = await db('dictionaries').where('id', id).first();
+      const row: StoredValue | undefined = await db('dictionaries').where('id', id).first();
       return row ? asEntry(row) : undefined;
     },
 
@@ -54,7 +57,7 @@ export function dictionaryAdminRepository(db: Knex) {
 
     /** Every value of a type in picker order, for renumbering. */
     async inOrder(trx: Knex.Transaction, type: DictionaryType): Promise<DictionaryEntry[]> {
-      const rows: DictionaryValue[] = await trx('dictionaries').where('type', type).orderBy([{ column: 'sort' }, { column: 'id' }]);
+      const rows: StoredValue[] = await trx('dictionaries').where('type', type).orderBy([{ column: 'sort' }, { column: 'id' }]);
       return rows.map(asEntry);
     },
 
@@ -63,12 +66,18 @@ export function dictionaryAdminRepository(db: Knex) {
       return Number(row?.top ?? 0) + 10;
     },
 
-    async insert(trx: Knex.Transaction, row: Omit<DictionaryEntry, 'id'>): Promise<number> {
+    async insert(trx: Knex.Transaction, row: Omit<DictionaryEntry, 'id' | 'version'>): Promise<number> {
       return insertRow(trx, 'dictionaries', row);
     },
 
-    async update(trx: Knex.Transaction, id: number, changes: Partial<Omit<DictionaryEntry, 'id' | 'type' | 'code'>>): Promise<void> {
-      await trx('dictionaries').where('id', id).update(changes);
+    /** Writes only if the version still matches, counting it up; 0 means someone else saved first. */
+    updateIfVersion(
+      trx: Knex.Transaction,
+      id: number,
+      version: number,
+      changes: Partial<Omit<DictionaryEntry, 'id' | 'type' | 'code' | 'version'>>,
+    ): Promise<number> {
+      return updateIfVersion(trx, 'dictionaries', id, version, changes);
     },
 
     async remove(trx: Knex.Transaction, id: number): Promise<void> {

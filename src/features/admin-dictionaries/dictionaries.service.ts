@@ -25,7 +25,11 @@ export function dictionaryAdminService(db: Knex) {
     return value;
   }
 
-  /** Writes the changed fields of one value and their audit row, inside the caller's transaction. */
+  /**
+   * Writes the changed fields of one value as it was at `current.version`, counting the version up,
+   * and their audit row, inside the caller's transaction; a value saved by someone else meanwhile is
+   * a ConflictError (409), nothing written.
+   */
   async function saveChanges(
     trx: Knex.Transaction,
     actor: Actor,
@@ -36,7 +40,8 @@ export function dictionaryAdminService(db: Knex) {
     const fields = EDIT_FIELDS.filter((f) => f in values);
     const changes = changedFields(current, values, fields);
     if (Object.keys(changes).length === 0) return;
-    await repo.update(trx, current.id, values);
+    const updated = await repo.updateIfVersion(trx, current.id, current.version, values);
+    if (updated === 0) throw new ConflictError();
     await writeAudit(trx, { entity: 'dictionary', entityId: current.id, action: 'update', actorId: actor.id, changes, ip: info.ip });
   }
 
@@ -64,13 +69,17 @@ export function dictionaryAdminService(db: Knex) {
           changes: changedFields(null, values, DICTIONARY_FIELDS),
           ip: info.ip,
         });
-        return { id, ...values };
+        return { id, ...values, version: 1 };
       });
     },
 
-    /** Relabels, repositions or (de)activates a value; a blank position keeps the current one. */
-    async updateValue(actor: Actor, id: number, input: DictionaryEditInput, info: RequestInfo): Promise<DictionaryEntry> {
+    /**
+     * Relabels, repositions or (de)activates a value, as edited on `version` (a newer one in the
+     * database is a 409, nothing written); a blank position keeps the current one.
+     */
+    async updateValue(actor: Actor, id: number, version: number, input: DictionaryEditInput, info: RequestInfo): Promise<DictionaryEntry> {
       const current = await findOrFail(id);
+      if (current.version !== version) throw new ConflictError();
       const values = {
         label_zh: input.label_zh,
         label_en: input.label_en,
@@ -90,7 +99,8 @@ export function dictionaryAdminService(db: Knex) {
 
     /**
      * Swaps a value with its neighbour in picker order, then numbers the type in steps of ten: swapping
-     * two numbers alone can jump over a value that shares one of them.
+     * two numbers alone can jump over a value that shares one of them. Each renumbered value's
+     * version counts up, so an edit form opened before the move is a 409.
      */
     async move(actor: Actor, id: number, direction: 'up' | 'down', info: RequestInfo): Promise<DictionaryEntry> {
       const current = await findOrFail(id);
