@@ -69,7 +69,8 @@ type IndexDefinition = { name: string; unique: boolean; columns: string[] };
 async function secondaryIndexes(connection: mysql.Connection, table: string): Promise<IndexDefinition[]> {
   const [rows] = await connection.query<mysql.RowDataPacket[]>(
     // Aliased: MySQL 8 reports information_schema columns in capitals whatever the query says.
-    `select index_name as index_name, non_unique as non_unique, column_name as column_name, sub_part as sub_part
+    `select index_name as index_name, non_unique as non_unique, column_name as column_name, sub_part as sub_part,
+            collation as collation
        from information_schema.statistics
       where table_schema = database() and table_name = ? and index_name <> 'PRIMARY'
       order by index_name, seq_in_index`,
@@ -78,7 +79,9 @@ async function secondaryIndexes(connection: mysql.Connection, table: string): Pr
   const indexes = new Map<string, IndexDefinition>();
   for (const r of rows) {
     const index: IndexDefinition = indexes.get(r.index_name) ?? { name: r.index_name, unique: !r.non_unique, columns: [] };
-    index.columns.push(r.sub_part ? `\`${r.column_name}\`(${r.sub_part})` : `\`${r.column_name}\``);
+    const column = r.sub_part ? `\`${r.column_name}\`(${r.sub_part})` : `\`${r.column_name}\``;
+    // A descending column ('D') is rebuilt descending (migration 20261130000400).
+    index.columns.push(r.collation === 'D' ? `${column} desc` : column);
     indexes.set(r.index_name, index);
   }
   return [...indexes.values()];
