@@ -61,22 +61,22 @@ describe('approval flow', () => {
     expect(draft.status).toBe('draft');
     expect(String(draft.total)).toMatch(/^89\.99?$/);
 
-    const submitted = await postForm(rep1, `/contracts/${id}/submit`, { version: draft.version });
+    const submitted = await act(rep1, id, 'submit');
     expect(submitted.status).toBe(303);
     let row = await contract(id);
     expect(row.status).toBe('pending_approval');
     expect(row.approver_id).toBe(ids.manager1);
 
     // rep1 has no approve permission at all: 403; manager2 cannot see rep1's contract: 404.
-    expect((await postForm(rep1, `/contracts/${id}/approve`)).status).toBe(403);
-    expect((await postForm(manager2, `/contracts/${id}/approve`)).status).toBe(404);
+    expect((await act(rep1, id, 'approve')).status).toBe(403);
+    expect((await act(manager2, id, 'approve')).status).toBe(404);
     expect((await manager2.get(`/contracts/${id}`)).status).toBe(404);
     expect((await contract(id)).status).toBe('pending_approval');
 
     const page = await manager1.get(`/contracts/${id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('data-test="approve"');
-    const approved = await postForm(manager1, `/contracts/${id}/approve`, { comment: 'OK 👍' });
+    const approved = await act(manager1, id, 'approve', { comment: 'OK 👍' });
     expect(approved.status).toBe(303);
     row = await contract(id);
     expect(row.status).toBe('approved');
@@ -92,42 +92,42 @@ describe('approval flow', () => {
 
   it("rep2's contract goes to manager1: East Team 2 has no manager, its parent Sales East has", async () => {
     const id = await draftAs(rep2, 'rep2');
-    expect((await postForm(rep2, `/contracts/${id}/submit`)).status).toBe(303);
+    expect((await act(rep2, id, 'submit')).status).toBe(303);
     expect((await contract(id)).approver_id).toBe(ids.manager1);
-    expect((await postForm(manager1, `/contracts/${id}/approve`)).status).toBe(303);
+    expect((await act(manager1, id, 'approve')).status).toBe(303);
     expect((await contract(id)).status).toBe('approved');
   });
 
   it("a manager's own contract goes up the tree, and to an admin at the top", async () => {
     const id = await draftAs(manager1, 'rep1');
     // manager1 owns it: Sales East's manager is the owner, Sales East has no parent → admin.
-    expect((await postForm(manager1, `/contracts/${id}/submit`)).status).toBe(303);
+    expect((await act(manager1, id, 'submit')).status).toBe(303);
     expect((await contract(id)).approver_id).toBe(ids.admin);
     // manager1 is in scope but not the approver: 403.
-    expect((await postForm(manager1, `/contracts/${id}/approve`)).status).toBe(403);
-    expect((await postForm(admin, `/contracts/${id}/approve`)).status).toBe(303);
+    expect((await act(manager1, id, 'approve')).status).toBe(403);
+    expect((await act(admin, id, 'approve')).status).toBe(303);
   });
 
   it('an admin may approve a contract assigned to a manager', async () => {
     const id = await draftAs(rep1, 'rep1');
-    await postForm(rep1, `/contracts/${id}/submit`);
+    await act(rep1, id, 'submit');
     expect((await contract(id)).approver_id).toBe(ids.manager1);
-    expect((await postForm(admin, `/contracts/${id}/approve`)).status).toBe(303);
+    expect((await act(admin, id, 'approve')).status).toBe(303);
     expect((await contract(id)).status).toBe('approved');
   });
 
   it('reject needs a comment (422, nothing changed) and returns the contract to draft', async () => {
     const id = await draftAs(rep1, 'rep1');
-    await postForm(rep1, `/contracts/${id}/submit`);
-    const missing = await postForm(manager1, `/contracts/${id}/reject`, { comment: '   ' });
+    await act(rep1, id, 'submit');
+    const missing = await act(manager1, id, 'reject', { comment: '   ' });
     expect(missing.status).toBe(422);
     expect(missing.text).toContain('data-test="error-comment"');
     expect((await contract(id)).status).toBe('pending_approval');
     // Outsiders learn nothing, comment or not.
-    expect((await postForm(manager2, `/contracts/${id}/reject`, { comment: '' })).status).toBe(404);
-    expect((await postForm(rep1, `/contracts/${id}/reject`, { comment: 'x' })).status).toBe(403);
+    expect((await act(manager2, id, 'reject', { comment: '' })).status).toBe(404);
+    expect((await act(rep1, id, 'reject', { comment: 'x' })).status).toBe(403);
 
-    const rejected = await postForm(manager1, `/contracts/${id}/reject`, { comment: '价格太低' });
+    const rejected = await act(manager1, id, 'reject', { comment: '价格太低' });
     expect(rejected.status).toBe(303);
     expect((await contract(id)).status).toBe('draft');
     expect((await events(id)).map((e) => [e.action, e.comment])).toEqual([
@@ -138,19 +138,77 @@ describe('approval flow', () => {
     expect(page.text).toContain('价格太低');
   });
 
-  it('approving twice, or from a stale page, is a 409', async () => {
+  it('every workflow button carries the version: a stale or missing one is a 409 with the page and a notice, nothing changed', async () => {
     const id = await draftAs(rep1, 'rep1');
-    const version = (await contract(id)).version;
-    await postForm(rep1, `/contracts/${id}/submit`, { version });
-    expect((await postForm(rep1, `/contracts/${id}/submit`, { version })).status).toBe(409);
-    await postForm(manager1, `/contracts/${id}/approve`);
-    expect((await postForm(manager1, `/contracts/${id}/approve`)).status).toBe(409);
+    /** Posts `action` with `version` (or none) and checks that nothing changed: row, trail, audit. */
+    const refused = async (agent: Agent, action: string, version: number | null, fields: Record<string, string> = {}) => {
+      const [row, trail, audit] = [await contract(id), await events(id), await audits(id)];
+      const res = await postForm(agent, `/contracts/${id}/${action}`, { ...(version === null ? {} : { version }), ...fields });
+      expect(res.status).toBe(409);
+      expect(res.text).toContain('data-test="notice"');
+      // The page is the contract as it is now: whatever buttons it offers carry the current version.
+      if (/action="\/contracts\/\d+\/(submit|approve|reject|sign|terminate)"/.test(res.text)) {
+        expect(res.text).toContain(`name="version" value="${row.version}"`);
+      }
+      expect(await contract(id)).toEqual(row);
+      expect(await events(id)).toEqual(trail);
+      expect(await audits(id)).toEqual(audit);
+      return res;
+    };
+    const formOf = (html: string, action: string) => {
+      const start = html.indexOf(`action="/contracts/${id}/${action}"`);
+      expect(start, `the ${action} form`).toBeGreaterThan(-1);
+      return html.slice(start, html.indexOf('</form>', start));
+    };
+    const buttonsCarry = async (agent: Agent, actions: string[]) => {
+      const { version } = await contract(id);
+      const page = await agent.get(`/contracts/${id}`);
+      for (const action of actions) expect(formOf(page.text, action)).toContain(`name="version" value="${version}"`);
+    };
+
+    await buttonsCarry(rep1, ['submit']);
+    const draft = (await contract(id)).version;
+    await refused(rep1, 'submit', null, { comment: 'kept 🙂' });
+    // Someone saves the draft after the page was opened: its submit button is stale.
+    const row = await contract(id);
+    await postForm(rep1, `/contracts/${id}`, {
+      customer_id: String(row.customer_id), title: 'Saved meanwhile', currency: 'CNY', version: row.version,
+      'items[0][product_name]': 'Licence', 'items[0][quantity]': '3', 'items[0][unit_price]': '33.33', 'items[0][discount_percent]': '10',
+    });
+    const kept = await refused(rep1, 'submit', draft, { comment: 'kept 🙂' });
+    expect(kept.text).toContain('kept 🙂');
+    expect(kept.text).toContain('Saved meanwhile');
+
+    expect((await act(rep1, id, 'submit')).status).toBe(303);
+    const pending = (await contract(id)).version;
+    await buttonsCarry(manager1, ['approve', 'reject']);
+    await refused(manager1, 'approve', null);
+    await refused(manager1, 'reject', null, { comment: 'no version' });
+    await refused(manager1, 'reject', pending - 1, { comment: 'stale' });
+    // Submitting again from the draft's page: stale.
+    await refused(rep1, 'submit', pending - 1);
+
+    expect((await act(manager1, id, 'approve')).status).toBe(303);
+    // Approving twice from the same page: the first click moved the version on.
+    await refused(manager1, 'approve', pending);
+    const approved = (await contract(id)).version;
+    await buttonsCarry(rep1, ['sign', 'terminate']);
+    await refused(rep1, 'sign', null, { sign_date: '2026-11-20' });
+    await refused(rep1, 'terminate', null, { comment: 'no version' });
+
+    expect((await act(rep1, id, 'sign', { sign_date: '2026-11-20' })).status).toBe(303);
+    await refused(rep1, 'sign', approved, { sign_date: '2026-11-21' });
+    await refused(rep1, 'terminate', approved, { comment: 'stale' });
+    // A step the status no longer allows, on the current version, is refused the same way.
+    await refused(rep1, 'submit', (await contract(id)).version);
+    expect((await act(rep1, id, 'terminate', { comment: 'Done' })).status).toBe(303);
+    expect((await contract(id)).status).toBe('terminated');
   });
 
   it('a new total on an approved contract sends it back to approval; the same total keeps it approved', async () => {
     const id = await draftAs(rep1, 'rep1', [['Service', '1', '1000.00']]);
-    await postForm(rep1, `/contracts/${id}/submit`);
-    await postForm(manager1, `/contracts/${id}/approve`);
+    await act(rep1, id, 'submit');
+    await act(manager1, id, 'approve');
     let row = await contract(id);
     expect(row.status).toBe('approved');
     const base = { customer_id: String(row.customer_id), title: row.title, currency: 'CNY', 'items[0][product_name]': 'Service', 'items[0][quantity]': '1' };
@@ -231,20 +289,20 @@ describe('approval flow', () => {
 
   it('sign needs a date, terminate needs a reason', async () => {
     const id = await draftAs(rep1, 'rep1');
-    await postForm(rep1, `/contracts/${id}/submit`);
-    await postForm(manager1, `/contracts/${id}/approve`);
-    const noDate = await postForm(rep1, `/contracts/${id}/sign`, { sign_date: '' });
+    await act(rep1, id, 'submit');
+    await act(manager1, id, 'approve');
+    const noDate = await act(rep1, id, 'sign', { sign_date: '' });
     expect(noDate.status).toBe(422);
     expect(noDate.text).toContain('data-test="error-sign_date"');
-    expect((await postForm(rep1, `/contracts/${id}/sign`, { sign_date: '2026-02-30' })).status).toBe(422);
-    expect((await postForm(rep1, `/contracts/${id}/sign`, { sign_date: '2026-11-20' })).status).toBe(303);
+    expect((await act(rep1, id, 'sign', { sign_date: '2026-02-30' })).status).toBe(422);
+    expect((await act(rep1, id, 'sign', { sign_date: '2026-11-20' })).status).toBe(303);
     let row = await contract(id);
     expect(row.status).toBe('signed');
     expect(String(row.sign_date).slice(0, 10)).toBe('2026-11-20');
 
-    const noReason = await postForm(rep1, `/contracts/${id}/terminate`, { comment: '' });
+    const noReason = await act(rep1, id, 'terminate', { comment: '' });
     expect(noReason.status).toBe(422);
-    expect((await postForm(rep1, `/contracts/${id}/terminate`, { comment: 'Customer went bankrupt' })).status).toBe(303);
+    expect((await act(rep1, id, 'terminate', { comment: 'Customer went bankrupt' })).status).toBe(303);
     row = await contract(id);
     expect(row.status).toBe('terminated');
     expect((await events(id)).map((e) => e.action)).toEqual(['submitted', 'approved', 'signed', 'terminated']);

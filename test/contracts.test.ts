@@ -130,6 +130,7 @@ describe('scope', () => {
     expect((await rep3.get(`/contracts/${id}`)).status).toBe(404);
     expect((await manager2.get(`/contracts/${id}`)).status).toBe(404);
     expect((await rep3.get(`/contracts/${id}/edit`)).status).toBe(404);
+    expect((await postForm(rep3, `/contracts/${id}/submit`, { version: (await contract(id)).version })).status).toBe(404);
     expect((await postForm(rep3, `/contracts/${id}/submit`)).status).toBe(404);
     const list = await rep3.get('/contracts');
     expect(list.status).toBe(200);

@@ -10,7 +10,7 @@ import { idParam, requestInfo, typedValues } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
 import { lineItemsLocals, readLineItems, wantsMoreRows, type LineItemValues } from '../line-items/index.js';
 import { contractConversion } from './contracts.conversion.js';
-import { RefusedError } from './contracts.events.js';
+import { RefusedError, WrongStatusError } from './contracts.events.js';
 import { formOptions, newContractValues, storedItemValues, valuesOfBody, valuesOfRecord, type FormValues } from './contracts.form.js';
 import { renderContractPage } from './contracts.page.js';
 import { contractRepository } from './contracts.repository.js';
@@ -20,7 +20,6 @@ import {
   commentInput,
   contractInput,
   contractListQuery,
-  optionalVersion,
   requiredCommentInput,
   signInput,
   versionInput,
@@ -49,18 +48,26 @@ export function contractController({ db }: AppContext) {
     await renderPage(res, 'features/contracts/views/refused', { title: req.t('contracts.refused_title'), message: req.t(err.key, err.params), backUrl: err.backUrl }, 422);
   }
 
-  /** A workflow step posted from the contract page; a 422 shows the page again with the comment kept. */
-  async function step(req: Request, res: Response, act: (id: number, version: number | undefined) => Promise<unknown>, flashKey: string) {
+  /**
+   * A workflow step posted from the contract page, on the version its button was rendered with. A 422
+   * shows the page again with the comment kept; a button from a stale page (or one without its
+   * version) does nothing and shows the contract as it is now, with a notice and the comment kept (409).
+   */
+  async function step(req: Request, res: Response, act: (id: number, version: number) => Promise<unknown>, flashKey: string) {
     const id = idParam(req);
-    const version = optionalVersion.parse(req.body ?? {}).version;
+    // `action` (submit, reject, sign...) tells the page which of its forms to show the values in.
+    const values = () => ({ ...typedValues(req.body, ['comment', 'sign_date']), action: req.path.split('/').pop() ?? '' });
+    const stale = (key: string) => renderContractPage(db, req, res, id, { status: 409, form: 'workflow', values: values(), notice: req.t(key) });
+    const version = versionInput.safeParse(req.body ?? {});
+    if (!version.success) return stale('contracts.stale_notice');
     try {
-      await act(id, version);
+      await act(id, version.data.version);
     } catch (err) {
       if (err instanceof ValidationError) {
-        // `action` (submit, reject, sign...) tells the page which of its forms to show the errors in.
-        const values = { ...typedValues(req.body, ['comment', 'sign_date']), action: req.path.split('/').pop() ?? '' };
-        return renderContractPage(db, req, res, id, { status: 422, errors: err.fields, form: 'workflow', values });
+        return renderContractPage(db, req, res, id, { status: 422, errors: err.fields, form: 'workflow', values: values() });
       }
+      if (err instanceof ConflictError) return stale('contracts.stale_notice');
+      if (err instanceof WrongStatusError) return stale('contracts.step_not_allowed');
       throw err;
     }
     const contract = await repo.findById(actorOf(req), id);

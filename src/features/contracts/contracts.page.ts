@@ -17,6 +17,8 @@ export type ContractPageForms = {
   /** Which form the errors belong to: 'workflow', 'plan' or 'record'. */
   form?: 'workflow' | 'plan' | 'record';
   values?: Record<string, string>;
+  /** Why nothing was done (a 409: the page the user acted on was stale). */
+  notice?: string;
 };
 
 /**
@@ -64,6 +66,7 @@ export async function renderContractPage(db: Knex, req: Request, res: Response, 
       form: forms.form ?? null,
       values: forms.values ?? {},
       errors: forms.errors ?? {},
+      notice: forms.notice ?? null,
     },
     forms.status ?? 200,
   );

@@ -11,7 +11,8 @@ import type { ContractStatus } from './contracts.schema.js';
 
 // The status machine: draft → pending_approval → approved → signed → terminated, with reject
 // returning a pending contract to draft. Each step changes the row, writes the event and the audit
-// row in one transaction, and only from the status it expects (a stale page gets a 409).
+// row in one transaction, and only on the version its button was rendered with and from the status
+// it expects (a stale page gets a 409).
 
 type Step = {
   from: readonly ContractStatus[];
@@ -31,7 +32,7 @@ export function contractWorkflow(db: Knex) {
   async function run(
     actor: Actor,
     id: number,
-    version: number | undefined,
+    version: number,
     step: Step,
     comment: string | null,
     info: RequestInfo,
@@ -39,7 +40,7 @@ export function contractWorkflow(db: Knex) {
     return db.transaction(async (trx) => {
       const current = await repo.findById(actor, id, trx);
       if (!current) throw new NotFoundError();
-      if (version !== undefined && version !== current.version) throw new ConflictError();
+      if (version !== current.version) throw new ConflictError();
       if (!step.from.includes(current.status)) throw new WrongStatusError();
       const changes = { ...(await step.apply(trx, current)), updated_at: toDbTime() };
       const updated = await repo.updateIfVersion(trx, actor, id, current.version, changes, current.status);
@@ -66,7 +67,7 @@ export function contractWorkflow(db: Knex) {
     },
 
     /** Sends a draft to the owner's manager (or up the tree, or an admin). */
-    submit: (actor: Actor, id: number, version: number | undefined, comment: string | null, info: RequestInfo) =>
+    submit: (actor: Actor, id: number, version: number, comment: string | null, info: RequestInfo) =>
       run(actor, id, version, {
         from: ['draft'],
         action: 'submitted',
@@ -77,7 +78,7 @@ export function contractWorkflow(db: Knex) {
         },
       }, comment, info),
 
-    approve: (actor: Actor, id: number, version: number | undefined, comment: string | null, info: RequestInfo) =>
+    approve: (actor: Actor, id: number, version: number, comment: string | null, info: RequestInfo) =>
       run(actor, id, version, {
         from: ['pending_approval'],
         action: 'approved',
@@ -88,7 +89,7 @@ export function contractWorkflow(db: Knex) {
       }, comment, info),
 
     /** Back to draft; the comment (required by the schema) tells the owner why. */
-    reject: (actor: Actor, id: number, version: number | undefined, comment: string, info: RequestInfo) =>
+    reject: (actor: Actor, id: number, version: number, comment: string, info: RequestInfo) =>
       run(actor, id, version, {
         from: ['pending_approval'],
         action: 'rejected',
@@ -98,10 +99,10 @@ export function contractWorkflow(db: Knex) {
         },
       }, comment, info),
 
-    sign: (actor: Actor, id: number, version: number | undefined, signDate: string, comment: string | null, info: RequestInfo) =>
+    sign: (actor: Actor, id: number, version: number, signDate: string, comment: string | null, info: RequestInfo) =>
       run(actor, id, version, { from: ['approved'], action: 'signed', apply: () => ({ status: 'signed', sign_date: signDate }) }, comment, info),
 
-    terminate: (actor: Actor, id: number, version: number | undefined, comment: string, info: RequestInfo) =>
+    terminate: (actor: Actor, id: number, version: number, comment: string, info: RequestInfo) =>
       run(actor, id, version, { from: ['approved', 'signed'], action: 'terminated', apply: () => ({ status: 'terminated' }) }, comment, info),
   };
 }
