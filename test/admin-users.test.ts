@@ -32,6 +32,18 @@ async function auditOf(userId: number) {
   return rows.map((r) => ({ ...r, changes: r.changes ? JSON.parse(r.changes) : null }));
 }
 
+/** The account's version now, as an edit form opened now carries it. */
+async function versionOf(userId: number): Promise<string> {
+  return String((await t.db('users').where({ id: userId }).first('version')).version);
+}
+
+/** The hidden version an edit form carries. */
+function versionIn(html: string): string {
+  const match = /name="version" value="(\d+)"/.exec(html);
+  if (!match) throw new Error('No version field on the page');
+  return match[1];
+}
+
 async function newUserFields(overrides: Record<string, string | number> = {}) {
   return {
     username: 'newrep',
@@ -190,6 +202,7 @@ describe('editing a user', () => {
       phone: '',
       role_id: await roleId('manager'),
       department_id: await departmentId('East Team 2'),
+      version: await versionOf(id),
     });
     expect(res.status).toBe(303);
     const user = await t.db('users').where({ id }).first();
@@ -206,13 +219,14 @@ describe('editing a user', () => {
   it('gives a user who is logged in their new role on their next request', async () => {
     const id = await t.userId('rep1');
     const rep1 = await loginAs(t.app, 'rep1');
-    const edit = (role: string) =>
+    const edit = async (role: string) =>
       postForm(admin, `/admin/users/${id}`, {
         display_name: '李明',
         email: 'rep1@demo.example.com',
         phone: '',
         role_id: role,
         department_id: String(departmentOfRep1),
+        version: await versionOf(id),
       });
     const departmentOfRep1 = (await t.db('users').where({ id }).first('department_id')).department_id;
     // The owner filter is for roles that may assign customers; a rep's list has none.
@@ -231,6 +245,7 @@ describe('editing a user', () => {
       phone: '12',
       role_id: await roleId('rep'),
       department_id: await departmentId('Sales East'),
+      version: await versionOf(id),
     });
     expect(res.status).toBe(422);
     for (const field of ['display_name', 'email', 'phone']) expect(res.text).toContain(`data-test="error-${field}"`);
@@ -241,10 +256,69 @@ describe('editing a user', () => {
 
   it('does not let the admin change their own role', async () => {
     const id = await t.userId('admin');
-    const res = await postForm(admin, `/admin/users/${id}`, { display_name: '系统管理员', role_id: await roleId('rep') });
+    const res = await postForm(admin, `/admin/users/${id}`, {
+      display_name: '系统管理员', role_id: await roleId('rep'), version: await versionOf(id),
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('data-test="error-role_id"');
     expect((await t.db('users').where({ id }).first()).role_id).toBe(await roleId('admin'));
+  });
+
+  it('409 on a stale save: the typed values kept, nothing overwritten, and saving again overwrites', async () => {
+    const id = await t.userId('rep2');
+    const before = await t.db('users').where({ id }).first();
+    const form = await admin.get(`/admin/users/${id}/edit`).set('Accept-Language', 'en');
+    const version = versionIn(form.text);
+    expect(version).toBe(String(before.version));
+    const fields = {
+      display_name: before.display_name,
+      email: before.email ?? '',
+      phone: before.phone ?? '',
+      role_id: String(before.role_id),
+      department_id: String(before.department_id),
+    };
+    // A second tab saves first, on the same version.
+    const salesEast = String(await departmentId('Sales East'));
+    expect((await postForm(admin, `/admin/users/${id}`, { ...fields, phone: '021-5555 0000', department_id: salesEast, version })).status).toBe(303);
+    const stale = await postForm(admin, `/admin/users/${id}`, { ...fields, display_name: '我的改动 🙂', version }).set('Accept-Language', 'en');
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('data-test="conflict"');
+    expect(stale.text).toContain('value="我的改动 🙂"');
+    const notice = stale.text.slice(stale.text.indexOf('data-test="conflict"'), stale.text.indexOf('data-test="user-form"'));
+    expect(notice).toContain('Phone: 021-5555 0000');
+    expect(notice).toContain('Department: Sales East');
+    expect(notice).not.toContain('E-mail');
+    expect(await t.db('users').where({ id }).first()).toMatchObject({
+      display_name: before.display_name,
+      phone: '021-5555 0000',
+      department_id: Number(salesEast),
+      version: before.version + 1,
+    });
+    expect((await auditOf(id)).filter((a) => a.action === 'update')).toHaveLength(1);
+    // The form now carries the current version: saving it again is a deliberate overwrite.
+    expect(versionIn(stale.text)).toBe(String(before.version + 1));
+    const again = await postForm(admin, `/admin/users/${id}`, { ...fields, display_name: '我的改动 🙂', version: versionIn(stale.text) });
+    expect(again.status).toBe(303);
+    expect(await t.db('users').where({ id }).first()).toMatchObject({
+      display_name: '我的改动 🙂', phone: null, department_id: before.department_id, version: before.version + 2,
+    });
+  });
+
+  it('follows the account actions: deactivation, activation, a password reset and an unlock count the version up', async () => {
+    const id = await t.userId('manager2');
+    const version = versionIn((await admin.get(`/admin/users/${id}/edit`)).text);
+    expect((await postForm(admin, `/admin/users/${id}/deactivate`)).status).toBe(303);
+    expect((await postForm(admin, `/admin/users/${id}/activate`)).status).toBe(303);
+    expect((await postForm(admin, `/admin/users/${id}/password`, { password: 'another-pass-2', password_confirm: 'another-pass-2' })).status).toBe(303);
+    await t.db('users').where({ id }).update({ failed_logins: 2 });
+    expect((await postForm(admin, `/admin/users/${id}/unlock`)).status).toBe(303);
+    expect(await versionOf(id)).toBe(String(Number(version) + 4));
+    const row = await t.db('users').where({ id }).first();
+    const stale = await postForm(admin, `/admin/users/${id}`, {
+      display_name: 'Stale', email: row.email ?? '', phone: '', role_id: String(row.role_id), department_id: String(row.department_id), version,
+    });
+    expect(stale.status).toBe(409);
+    expect((await t.db('users').where({ id }).first()).display_name).toBe(row.display_name);
   });
 
   it('answers 404 for a user that does not exist', async () => {

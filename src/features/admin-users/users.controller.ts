@@ -2,15 +2,16 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../app-context.js';
 import { isLocked } from '../../auth/lockout.js';
 import { actorOf } from '../../authz/guards.js';
-import { ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { redirectWithFlash } from '../../shared/flash.js';
 import { parsePage } from '../../shared/pagination.js';
 import { renderPage } from '../../shared/render.js';
 import { idParam, requestInfo } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
+import { conflictOf, versionInput } from '../../shared/version.js';
 import { formOptions, valuesOfBody, valuesOfRecord, type FormValues } from './users.form.js';
 import { userRepository, type UserListRow } from './users.repository.js';
-import { newUserInput, passwordInput, userListQuery, userProfileInput } from './users.schema.js';
+import { newUserInput, passwordInput, PROFILE_FIELDS, userListQuery, userProfileInput } from './users.schema.js';
 import { userService } from './users.service.js';
 
 const VIEWS = 'features/admin-users/views';
@@ -24,7 +25,7 @@ export function adminUserController({ db }: AppContext) {
     res: Response,
     view: 'new' | 'edit',
     values: FormValues,
-    extra: { status?: number; errors?: FieldErrors; account?: UserListRow } = {},
+    extra: { status?: number; errors?: FieldErrors; account?: UserListRow; conflict?: ReturnType<typeof conflictOf> } = {},
   ): Promise<void> {
     const { status = 200, ...locals } = extra;
     const options = await formOptions(repo, req.locale);
@@ -74,13 +75,25 @@ export function adminUserController({ db }: AppContext) {
     update: async (req: Request, res: Response) => {
       const user = await service.findOrFail(idParam(req));
       const values = { ...valuesOfBody(req.body), username: user.username };
+      const version = versionInput.safeParse(req.body);
       const parsed = parseForm(userProfileInput, req.body);
+      if (!version.success) throw new NotFoundError();
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, account: user });
       try {
-        await service.updateUser(actorOf(req), user.id, parsed.data, requestInfo(req));
+        await service.updateUser(actorOf(req), user.id, version.data.version, parsed.data, requestInfo(req));
         await redirectWithFlash(req, res, '/admin/users', req.t('admin.users.updated', { name: user.username }));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'edit', values, { status: 422, errors: err.fields, account: user });
+        if (err instanceof ConflictError) {
+          const current = await service.findOrFail(user.id);
+          const saved = valuesOfRecord(current);
+          // The hidden version becomes the current one, so saving again is a deliberate overwrite.
+          return showForm(req, res, 'edit', { ...values, version: saved.version }, {
+            status: 409,
+            account: current,
+            conflict: conflictOf(saved, values, PROFILE_FIELDS),
+          });
+        }
         throw err;
       }
     },

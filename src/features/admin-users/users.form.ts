@@ -6,16 +6,16 @@ import { typedValues } from '../../shared/request.js';
 export type FormValues = Record<string, string>;
 export type Option = { value: string; label: string };
 
-/** A stored user as the strings the edit form shows. */
+/** A stored user as the strings the edit form shows, with the version the form carries. */
 export function valuesOfRecord(user: UserRow): FormValues {
-  const values: FormValues = {};
+  const values: FormValues = { version: String(user.version) };
   for (const field of FORM_FIELDS) values[field] = String(user[field] ?? '');
   return values;
 }
 
 /** What the admin typed, kept as typed for showing the form again (passwords excepted). */
 export function valuesOfBody(body: unknown): FormValues {
-  return typedValues(body, FORM_FIELDS);
+  return typedValues(body, [...FORM_FIELDS, 'version']);
 }
 
 /** "Sales East / East Team 2": a department named with its parents, so sub-teams are told apart. */

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { insertRow, likePattern } from '../../db/sql.js';
 import { toDbTime } from '../../db/time.js';
 import { pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
+import { updateIfVersion } from '../../shared/version.js';
 import type { UserListQuery, UserSortColumn } from './users.schema.js';
 
 export type UserRow = {
@@ -17,6 +18,8 @@ export type UserRow = {
   last_login_at: string | null;
   failed_logins: number;
   locked_until: string | null;
+  /** Counted up by every admin change to the account; an edit form made on an older one is a 409. */
+  version: number;
   created_at: string;
   updated_at: string;
 };
@@ -35,7 +38,7 @@ export type DepartmentRow = { id: number; name_zh: string; name_en: string; pare
 
 const USER_COLUMNS = [
   'u.id', 'u.username', 'u.display_name', 'u.email', 'u.phone', 'u.role_id', 'u.department_id', 'u.locale',
-  'u.is_active', 'u.last_login_at', 'u.failed_logins', 'u.locked_until', 'u.created_at', 'u.updated_at',
+  'u.is_active', 'u.last_login_at', 'u.failed_logins', 'u.locked_until', 'u.version', 'u.created_at', 'u.updated_at',
   'r.code as role_code', 'r.name_zh as role_name_zh', 'r.name_en as role_name_en',
   'd.name_zh as department_name_zh', 'd.name_en as department_name_en',
 ];
@@ -102,12 +105,21 @@ export function userRepository(db: Knex) {
       return !!row;
     },
 
-    async insert(trx: Knex.Transaction, row: Omit<UserRow, 'id' | 'last_login_at' | 'failed_logins' | 'locked_until' | 'locale'> & { password_hash: string }): Promise<number> {
+    async insert(
+      trx: Knex.Transaction,
+      row: Omit<UserRow, 'id' | 'last_login_at' | 'failed_logins' | 'locked_until' | 'locale' | 'version'> & { password_hash: string },
+    ): Promise<number> {
       return insertRow(trx, 'users', row);
     },
 
-    async update(trx: Knex.Transaction, id: number, changes: Partial<UserRow> & { password_hash?: string }): Promise<void> {
-      await trx('users').where('id', id).update({ ...changes, updated_at: toDbTime() });
+    /** Writes only if the version still matches, counting it up; 0 means someone else saved first. */
+    updateIfVersion(
+      trx: Knex.Transaction,
+      id: number,
+      version: number,
+      changes: Partial<Omit<UserRow, 'id' | 'version'>> & { password_hash?: string },
+    ): Promise<number> {
+      return updateIfVersion(trx, 'users', id, version, { ...changes, updated_at: toDbTime() });
     },
   };
 }

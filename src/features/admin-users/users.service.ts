@@ -7,7 +7,7 @@ import { moveCustomersToOwnersBranch } from '../../authz/data-scope.js';
 import type { RequestInfo } from '../../shared/request.js';
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit, type FieldChanges } from '../../shared/audit.js';
-import { NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { userRepository, type UserListRow } from './users.repository.js';
 import {
   CREATED_FIELDS,
@@ -62,13 +62,21 @@ export function userService(db: Knex) {
     };
   }
 
+  /**
+   * Writes an admin change to the account as it was read (`user.version`), counting the version up
+   * so an edit form opened before it is a 409; someone else's change since is a ConflictError.
+   */
+  async function saveAccount(trx: Knex.Transaction, user: UserListRow, changes: Parameters<typeof repo.updateIfVersion>[3]) {
+    if ((await repo.updateIfVersion(trx, user.id, user.version, changes)) === 0) throw new ConflictError();
+  }
+
   /** Flags the account as active or not; the login check and the session loader both honour it. */
   async function setActive(actor: Actor, id: number, active: boolean, info: RequestInfo): Promise<UserListRow> {
     const user = await findOrFail(id);
     if (!active && user.id === actor.id) throw new ValidationError({ _form: { key: 'admin.users.cannot_deactivate_self' } });
     if (isActive(user) === active) return user;
     await referenceTransaction(db, async (trx) => {
-      await repo.update(trx, id, { is_active: active });
+      await saveAccount(trx, user, { is_active: active });
       await writeAudit(trx, {
         entity: 'user',
         entityId: id,
@@ -103,8 +111,10 @@ export function userService(db: Knex) {
       });
     },
 
-    async updateUser(actor: Actor, id: number, input: UserProfileInput, info: RequestInfo): Promise<UserListRow> {
+    /** Saves an edit made on `version`; a newer version in the database means a 409, nothing written. */
+    async updateUser(actor: Actor, id: number, version: number, input: UserProfileInput, info: RequestInfo): Promise<UserListRow> {
       const user = await findOrFail(id);
+      if (user.version !== version) throw new ConflictError();
       const errors = await profileErrors(input);
       // Taking away one's own admin role would lock the last admin out of these pages.
       if (user.id === actor.id && input.role_id !== user.role_id) errors.role_id = { key: 'admin.users.cannot_change_own_role' };
@@ -113,7 +123,7 @@ export function userService(db: Knex) {
       const changes = changedFields(user, values, PROFILE_FIELDS);
       if (Object.keys(changes).length === 0) return user;
       await referenceTransaction(db, async (trx) => {
-        await repo.update(trx, id, values);
+        await saveAccount(trx, user, values);
         if (changes.department_id) await moveCustomersToOwnersBranch(trx, id);
         await writeAudit(trx, { entity: 'user', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
       });
@@ -133,7 +143,7 @@ export function userService(db: Knex) {
       // The audit trail says that the password changed, never what it is or was (not even as a hash).
       const changes: FieldChanges = { password: { before: null, after: 'reset' }, ...lockChanges(user) };
       await referenceTransaction(db, async (trx) => {
-        await repo.update(trx, id, { password_hash: passwordHash });
+        await saveAccount(trx, user, { password_hash: passwordHash });
         await unlockUser(trx, id);
         await writeAudit(trx, { entity: 'user', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
       });
@@ -146,6 +156,7 @@ export function userService(db: Knex) {
       const changes = lockChanges(user);
       if (Object.keys(changes).length === 0) return user;
       await referenceTransaction(db, async (trx) => {
+        await saveAccount(trx, user, {});
         await unlockUser(trx, id);
         await writeAudit(trx, { entity: 'user', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
       });
