@@ -308,3 +308,57 @@ describe('approval flow', () => {
     expect((await events(id)).map((e) => e.action)).toEqual(['submitted', 'approved', 'signed', 'terminated']);
   });
 });
+
+describe('audit', () => {
+  /** Makes the database refuse audit rows of these contracts, as a failing audit write would. */
+  async function refuseAuditRows(contractIds: number[]): Promise<void> {
+    const ids = contractIds.map(Number).join(', ');
+    if (t.db.client.config.client === 'mysql2') {
+      await t.db.raw(`CREATE TRIGGER refuse_contract_audit BEFORE INSERT ON audit_log FOR EACH ROW BEGIN
+        IF NEW.entity = 'contract' AND NEW.entity_id IN (${ids}) THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit refused'; END IF;
+      END`);
+    } else {
+      await t.db.raw(`CREATE TRIGGER refuse_contract_audit BEFORE INSERT ON audit_log
+        WHEN NEW.entity = 'contract' AND NEW.entity_id IN (${ids}) BEGIN SELECT RAISE(ABORT, 'audit refused'); END`);
+    }
+  }
+
+  it('reject, sign and terminate each write one audit row, in the transaction of the change', async () => {
+    const toReject = await draftAs(rep1, 'rep1');
+    expect((await act(rep1, toReject, 'submit')).status).toBe(303);
+    const toSign = await approvedContract();
+    const toTerminate = await approvedContract();
+    expect((await act(rep1, toTerminate, 'sign', { sign_date: '2026-11-01' })).status).toBe(303);
+    const steps: Array<{ agent: Agent; actor: number; id: number; action: string; fields: Record<string, string>; from: string; to: string }> = [
+      { agent: manager1, actor: ids.manager1, id: toReject, action: 'reject', fields: { comment: 'Too cheap 太便宜' }, from: 'pending_approval', to: 'draft' },
+      { agent: rep1, actor: ids.rep1, id: toSign, action: 'sign', fields: { sign_date: '2026-11-20' }, from: 'approved', to: 'signed' },
+      { agent: rep1, actor: ids.rep1, id: toTerminate, action: 'terminate', fields: { comment: 'Customer went bankrupt' }, from: 'signed', to: 'terminated' },
+    ];
+
+    // When the audit row cannot be written, the step is undone with it: status, version and trail as they were.
+    await refuseAuditRows(steps.map((s) => s.id));
+    try {
+      for (const { agent, id, action, fields } of steps) {
+        const [row, trail, audit] = [await contract(id), await events(id), await audits(id)];
+        expect((await act(agent, id, action, fields)).status, action).toBe(500);
+        expect(await contract(id), action).toEqual(row);
+        expect(await events(id), action).toEqual(trail);
+        expect(await audits(id), action).toEqual(audit);
+      }
+    } finally {
+      await t.db.raw('DROP TRIGGER refuse_contract_audit');
+    }
+
+    for (const { agent, actor, id, action, fields, from, to } of steps) {
+      const before = (await audits(id)).length;
+      expect((await act(agent, id, action, fields)).status, action).toBe(303);
+      const written = (await audits(id)).slice(before);
+      expect(written, action).toHaveLength(1);
+      expect(written[0], action).toMatchObject({ action: 'update', actor_id: actor });
+      const changes = JSON.parse(written[0].changes);
+      expect(changes.status, action).toEqual({ before: from, after: to });
+      if (action === 'sign') expect(changes.sign_date).toEqual({ before: null, after: '2026-11-20' });
+      expect((await contract(id)).status).toBe(to);
+    }
+  });
+});
