@@ -54,7 +54,7 @@ describe('the owner\'s branch on a customer', () => {
     const rep2Row = await t.db('users').where({ id: rep2 }).first();
     const res = await postForm(admin, `/admin/users/${rep2}`, {
       display_name: rep2Row.display_name, email: rep2Row.email ?? '', phone: rep2Row.phone ?? '',
-      role_id: String(rep2Row.role_id), department_id: String(await department('Sales North')),
+      role_id: String(rep2Row.role_id), department_id: String(await department('Sales North')), version: String(rep2Row.version),
     });
     expect(res.status).toBe(303);
     for (const c of customers) {

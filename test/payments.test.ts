@@ -45,8 +45,9 @@ async function contractOf(
   expect(res.status).toBe(303);
   const id = Number(/\/contracts\/(\d+)$/.exec(res.headers.location)![1]);
   if (approve) {
-    expect((await postForm(owner, `/contracts/${id}/submit`)).status).toBe(303);
-    expect((await postForm(approver, `/contracts/${id}/approve`)).status).toBe(303);
+    const version = async () => String((await t.db('contracts').where({ id }).first()).version);
+    expect((await postForm(owner, `/contracts/${id}/submit`, { version: await version() })).status).toBe(303);
+    expect((await postForm(approver, `/contracts/${id}/approve`, { version: await version() })).status).toBe(303);
   }
   return id;
 }

@@ -10,7 +10,8 @@ import { idParam, requestInfo } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
 import { valuesOfBody, valuesOfRecord, type FormValues } from './contacts.form.js';
 import { contactRepository } from './contacts.repository.js';
-import { contactInput, contactListQuery, customerIdInput, versionInput, CONTACT_FIELDS } from './contacts.schema.js';
+import { contactInput, contactListQuery, customerIdInput, CONTACT_FIELDS } from './contacts.schema.js';
+import { versionInput } from '../../shared/version.js';
 import { contactService } from './contacts.service.js';
 
 type Customer = { id: number; name: string };

@@ -28,7 +28,6 @@ export type ContactInput = z.infer<typeof contactInput>;
 export const CONTACT_FIELDS = ['name', 'title', 'phone', 'email', 'wechat', 'is_key_decision_maker', 'birthday', 'remark'] as const;
 
 export const customerIdInput = z.object({ customer_id: z.coerce.number().int().positive() });
-export const versionInput = z.object({ version: z.coerce.number().int().min(1) });
 
 export const SORTABLE_COLUMNS = ['name', 'customer', 'updated_at', 'created_at'] as const;
 export type SortColumn = (typeof SORTABLE_COLUMNS)[number];

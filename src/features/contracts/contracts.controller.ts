@@ -14,16 +14,8 @@ import { RefusedError, WrongStatusError } from './contracts.events.js';
 import { formOptions, newContractValues, storedItemValues, valuesOfBody, valuesOfRecord, type FormValues } from './contracts.form.js';
 import { renderContractPage } from './contracts.page.js';
 import { contractRepository } from './contracts.repository.js';
-import {
-  CONTRACT_STATUSES,
-  EDITABLE_STATUSES,
-  commentInput,
-  contractInput,
-  contractListQuery,
-  requiredCommentInput,
-  signInput,
-  versionInput,
-} from './contracts.schema.js';
+import { CONTRACT_STATUSES, EDITABLE_STATUSES, commentInput, contractInput, contractListQuery, requiredCommentInput, signInput } from './contracts.schema.js';
+import { versionInput } from '../../shared/version.js';
 import { contractService } from './contracts.service.js';
 import { contractWorkflow } from './contracts.workflow.js';
 

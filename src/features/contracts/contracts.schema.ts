@@ -50,8 +50,6 @@ export const CONTRACT_FIELDS = [
   'remark', 'owner_id',
 ] as const;
 
-/** The version the form or workflow button was rendered with; a step taken on another one is a 409. */
-export const versionInput = z.object({ version: z.coerce.number().int().min(1) });
 
 export const commentInput = z.object({ comment: optionalText(2000) });
 export const requiredCommentInput = z.object({ comment: z.string({ message: 'validation.required' }).trim().min(1).max(2000) });

@@ -10,7 +10,8 @@ import { parseForm } from '../../shared/validation.js';
 import { renderCustomerPage } from '../timeline/customer-page.js';
 import { formOptions, newCustomerValues, valuesOfBody, valuesOfRecord, type FormValues } from './customers.form.js';
 import { customerRepository } from './customers.repository.js';
-import { customerListQuery, customerInput, versionInput } from './customers.schema.js';
+import { customerListQuery, customerInput } from './customers.schema.js';
+import { versionInput } from '../../shared/version.js';
 import { customerService, deleteRefusal } from './customers.service.js';
 
 export function customerController({ db }: AppContext) {

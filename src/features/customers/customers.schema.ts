@@ -29,7 +29,6 @@ export const CUSTOMER_FIELDS = [
   'remark', 'owner_id', 'next_follow_up_at',
 ] as const;
 
-export const versionInput = z.object({ version: z.coerce.number().int().min(1) });
 
 export const SORTABLE_COLUMNS = ['name', 'status', 'level', 'last_contact_at', 'next_follow_up_at', 'updated_at', 'created_at'] as const;
 export type SortColumn = (typeof SORTABLE_COLUMNS)[number];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalFilter, optionalText } from '../../shared/fields.js';
+import { isCalendarDate, optionalFilter, optionalText } from '../../shared/fields.js';
 import { CURRENCIES, moneyField } from '../../shared/money.js';
 
 const positiveId = z.coerce.number().int().positive();
@@ -9,7 +9,7 @@ const optionalDate = z
   .string()
   .trim()
   .optional()
-  .refine((v) => !v || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v)), 'opportunities.date_invalid')
+  .refine((v) => !v || isCalendarDate(v), 'opportunities.date_invalid')
   .transform((v) => (v ? v : null));
 
 /** A whole percent; empty means "the stage's default". */
@@ -47,7 +47,6 @@ export const OPPORTUNITY_FIELDS = [
   'lost_reason', 'remark', 'product_ids',
 ] as const;
 
-export const versionInput = z.object({ version: z.coerce.number().int().min(1) });
 
 /** The board's card form: move to another stage. */
 export const stageMoveInput = z.object({

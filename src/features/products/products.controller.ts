@@ -11,7 +11,8 @@ import { categoryRepository } from './categories.repository.js';
 import { subtreeIds } from './categories.tree.js';
 import { categoryTree, newProductValues, valuesOfBody, valuesOfRecord, type FormValues } from './products.form.js';
 import { productRepository } from './products.repository.js';
-import { PRODUCT_FIELDS, productInput, productListQuery, versionInput } from './products.schema.js';
+import { PRODUCT_FIELDS, productInput, productListQuery } from './products.schema.js';
+import { versionInput } from '../../shared/version.js';
 import { ProductInUseError, productService } from './products.service.js';
 
 const VIEWS = 'features/products/views';

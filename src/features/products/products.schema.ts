@@ -39,7 +39,6 @@ export type ProductInput = z.infer<typeof productInput>;
 /** The fields a product form edits, in the order the audit trail lists them. */
 export const PRODUCT_FIELDS = ['category_id', 'name', 'code', 'spec', 'unit', 'list_price', 'cost', 'is_active'] as const;
 
-export const versionInput = z.object({ version: z.coerce.number().int().min(1) });
 
 export const SORTABLE_COLUMNS = ['name', 'code', 'list_price', 'updated_at'] as const;
 export type SortColumn = (typeof SORTABLE_COLUMNS)[number];

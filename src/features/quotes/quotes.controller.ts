@@ -12,7 +12,8 @@ import { parseLineItems, readLineItems, valuesOfStoredItems, wantsMoreRows, type
 import { formLocals, newQuoteValues, valuesOfBody, valuesOfRecord, type FormValues } from './quotes.form.js';
 import { quoteLookups, type QuoteCustomer } from './quotes.lookups.js';
 import { quoteRepository, type QuoteDetail } from './quotes.repository.js';
-import { QUOTE_FIELDS, QUOTE_STATUSES, quoteInput, quoteListQuery, statusInput, versionInput } from './quotes.schema.js';
+import { QUOTE_FIELDS, QUOTE_STATUSES, quoteInput, quoteListQuery, statusInput } from './quotes.schema.js';
+import { versionInput } from '../../shared/version.js';
 import { QuoteStateError, quoteService } from './quotes.service.js';
 import { allowedTransitions, isEditable } from './quotes.status.js';
 

@@ -24,7 +24,6 @@ export const QUOTE_FIELDS = ['customer_id', 'opportunity_id', 'title', 'currency
 /** Computed fields the audit trail also records. */
 export const TOTAL_FIELDS = ['subtotal', 'discount_total', 'total'] as const;
 
-export const versionInput = z.object({ version: z.coerce.number().int().min(1) });
 
 export const QUOTE_STATUSES = ['draft', 'sent', 'accepted', 'rejected'] as const;
 export type QuoteStatus = (typeof QUOTE_STATUSES)[number];
