@@ -261,6 +261,30 @@ describe('one-step creation', () => {
     }
   });
 
+  it('a won opportunity\'s conversion and its customer\'s delete at once: one wins, the other is refused, never a deadlock', async () => {
+    for (let round = 0; round < 4; round++) {
+      const customerId = await newCustomer('rep1', `Race Co ${round}`);
+      const opportunityId = await insertOpportunity('rep1', customerId, 'won');
+      const [converted, deleted] = await Promise.all([
+        postForm(rep1, `/opportunities/${opportunityId}/contract`),
+        postForm(manager1, `/customers/${customerId}/delete`),
+      ]);
+      const made = await t.db('contracts').where('opportunity_id', opportunityId).whereNull('deleted_at').pluck('id');
+      const customerDeleted = (await t.db('customers').where({ id: customerId }).first()).deleted_at !== null;
+      if (made.length === 1) {
+        // The contract came first: the customer stays, and the delete says why.
+        expect([converted.status, deleted.status]).toEqual([303, 422]);
+        expect(customerDeleted).toBe(false);
+      } else {
+        // The delete came first: its opportunity went with it, and the conversion found it gone.
+        expect(made).toHaveLength(0);
+        expect(customerDeleted).toBe(true);
+        expect(deleted.status).toBe(303);
+        expect([404, 422]).toContain(converted.status);
+      }
+    }
+  });
+
   it('a quote not accepted is refused (422), one out of scope is a 404', async () => {
     const customerId = await newCustomer('rep1', 'Draft Quote Co');
     const draftQuote = await insertQuote('rep1', customerId, 'sent');

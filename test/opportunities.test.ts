@@ -255,8 +255,11 @@ describe('delete', () => {
     const direct = await t.db('opportunities').where({ owner_id: await t.userId('rep1'), stage_id: await stageId('initial_contact'), currency: 'CNY' }).whereNull('deleted_at').count({ n: '*' }).first();
     expect(Number(totals.opportunities)).toBe(Number(direct?.n));
     expect((await rep1.get(`/opportunities/${id}`)).status).toBe(200);
-    // A live one has nothing to restore.
-    expect((await postForm(manager1, `/opportunities/${id}/restore`)).status).toBe(404);
+    // A live one has nothing to restore: a second click leads back to it, changing nothing.
+    const again = await postForm(manager1, `/opportunities/${id}/restore`);
+    expect(again.status).toBe(303);
+    expect(again.headers.location).toBe(`/opportunities/${id}`);
+    expect((await t.db('audit_log').where({ entity: 'opportunity', entity_id: id, action: 'restore' })).length).toBe(1);
   });
 
   it('refuses to restore an opportunity whose customer is deleted (422, saying so), until the customer comes back', async () => {

@@ -2,12 +2,13 @@ import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, ownerScope } from '../../authz/data-scope.js';
 import { fromCents, toCents } from '../../shared/money.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
 import { priceLines, type LineItem } from '../line-items/index.js';
 import { RefusedError } from './contracts.events.js';
 import { prepareDocumentNumbers } from '../../db/document-number.js';
 import { insertDraftContract } from './contracts.service.js';
+import { lockLiveCustomer } from '../customers/live-customer.js';
 
 // One-step creation: an accepted quote or a won opportunity becomes a draft contract, in one
 // transaction with its items and audit row. A source already turned into a contract leads to that
@@ -19,16 +20,32 @@ export type Converted = { id: number; existing: boolean };
 
 const decimal = (value: string | number) => fromCents(toCents(value));
 
-async function liveCustomer(trx: Knex.Transaction, customerId: number, backUrl: string): Promise<void> {
-  const customer = await trx('customers').where('id', customerId).whereNull('deleted_at').first('id');
+/** The customer of a quote or an opportunity, read before its transaction; undefined: no such source. */
+async function customerOf(db: Knex, table: 'quotes' | 'opportunities', id: number): Promise<number | undefined> {
+  const row: { customer_id: number } | undefined = await db(table).where('id', id).first('customer_id');
+  return row?.customer_id;
+}
+
+/**
+ * The customer's row is locked (lockLiveCustomer) ahead of the source's. Deleting a customer locks
+ * the customer, then its opportunities (customer-cascade.ts), and logging a follow-up the customer,
+ * then the opportunity: the same order here. Locked after the opportunity, the contract's insert
+ * waited for the customer row (its foreign key) while a customer delete held it and waited for the
+ * opportunity: a deadlock. Whether the customer is live is judged once the source is known to be in
+ * scope.
+ */
+function liveCustomer(customer: { name: string } | undefined, source: { customer_id: number }, customerId: number, backUrl: string): void {
+  // Moved to another customer between the read and the lock: the other customer was not locked.
+  if (Number(source.customer_id) !== customerId) throw new ConflictError();
   if (!customer) throw new RefusedError('contracts.refused.customer_deleted', {}, backUrl);
 }
 
 /**
  * Locks the quote's or opportunity's row for the rest of the transaction (MariaDB; SQLite lets one
- * writer in at a time anyway). It must be the transaction's first read: under REPEATABLE READ the
- * snapshot is taken at the first plain read, and one taken before the wait would not show the
- * contract the other request committed. Only the row, by primary key: scope is checked after.
+ * writer in at a time anyway). It must come before the transaction's first plain read: under
+ * REPEATABLE READ the snapshot is taken at the first plain read (a locking read takes none), and one
+ * taken before the wait would not show the contract the other request committed. Only the row, by
+ * primary key: scope is checked after.
  */
 async function lockSource(trx: Knex.Transaction, table: 'quotes' | 'opportunities', id: number): Promise<void> {
   await trx(table).where('id', id).forUpdate().first('id');
@@ -42,8 +59,11 @@ async function existingContract(trx: Knex.Transaction, column: 'quote_id' | 'opp
 export function contractConversion(db: Knex) {
   return {
     fromQuote: async (actor: Actor, quoteId: number, info: RequestInfo): Promise<Converted> => {
+      const customerId = await customerOf(db, 'quotes', quoteId);
+      if (customerId === undefined) throw new NotFoundError();
       const year = await prepareDocumentNumbers(db, 'CT', actor.timeZone);
       return db.transaction(async (trx) => {
+        const customer = await lockLiveCustomer(trx, customerId);
         await lockSource(trx, 'quotes', quoteId);
         const scope = await ownerScope(trx, actor);
         const quote = await applyOwnerScope(trx('quotes'), scope, 'quotes.owner_id').where('id', quoteId).whereNull('deleted_at').first();
@@ -52,7 +72,7 @@ export function contractConversion(db: Knex) {
         if (quote.status !== 'accepted') throw new RefusedError('contracts.refused.quote_not_accepted', { number: quote.number }, backUrl);
         const existing = await existingContract(trx, 'quote_id', quoteId);
         if (existing !== null) return { id: existing, existing: true };
-        await liveCustomer(trx, quote.customer_id, backUrl);
+        liveCustomer(customer, quote, customerId, backUrl);
         const rows: Array<Record<string, string | number | null>> = await trx('quote_items')
           .where('quote_id', quoteId)
           .orderBy([{ column: 'sort' }, { column: 'id' }]);
@@ -87,8 +107,11 @@ export function contractConversion(db: Knex) {
     },
 
     fromOpportunity: async (actor: Actor, opportunityId: number, info: RequestInfo): Promise<Converted> => {
+      const customerId = await customerOf(db, 'opportunities', opportunityId);
+      if (customerId === undefined) throw new NotFoundError();
       const year = await prepareDocumentNumbers(db, 'CT', actor.timeZone);
       return db.transaction(async (trx) => {
+        const customer = await lockLiveCustomer(trx, customerId);
         await lockSource(trx, 'opportunities', opportunityId);
         const scope = await ownerScope(trx, actor);
         const opportunity = await applyOwnerScope(trx('opportunities as o'), scope, 'o.owner_id')
@@ -103,7 +126,7 @@ export function contractConversion(db: Knex) {
         }
         const existing = await existingContract(trx, 'opportunity_id', opportunityId);
         if (existing !== null) return { id: existing, existing: true };
-        await liveCustomer(trx, opportunity.customer_id, backUrl);
+        liveCustomer(customer, opportunity, customerId, backUrl);
         const item: LineItem = {
           product_id: null,
           product_name: opportunity.title,

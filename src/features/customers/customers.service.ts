@@ -63,9 +63,15 @@ export function customerService(db: Knex) {
     };
   }
 
-  /** Contracts not deleted of a customer: while there are any, the customer cannot be deleted. */
-  async function liveContracts(customerId: number, trx: Knex = db): Promise<number> {
-    const row = await trx('contracts').where('customer_id', customerId).whereNull('deleted_at').count({ n: '*' }).first();
+  /**
+   * Contracts not deleted of a customer: while there are any, the customer cannot be deleted. Inside
+   * the delete's transaction the count is a locking read, which sees the latest committed contracts
+   * whatever the transaction's snapshot.
+   */
+  async function liveContracts(customerId: number, trx?: Knex.Transaction): Promise<number> {
+    const query = (trx ?? db)('contracts').where('customer_id', customerId).whereNull('deleted_at');
+    if (trx) query.forShare();
+    const row = await query.count({ n: '*' }).first();
     return Number(row?.n ?? 0);
   }
 
@@ -133,11 +139,12 @@ export function customerService(db: Knex) {
       if (!current) throw new NotFoundError();
       const now = toDbTime();
       await withCustomerOpportunities(db, id, { kind: 'delete', at: now }, actor.id, info, async (trx) => {
-        // A customer with live contracts stays: its receivables and approvals hang on it.
-        const contracts = await liveContracts(id, trx);
-        if (contracts > 0) throw new ValidationError({ _form: deleteRefusal(current.name, contracts) });
         const updated = await repo.updateIfVersion(trx, actor, id, current.version, { deleted_at: now, updated_at: now });
         if (updated === 0) throw new ConflictError();
+        // A customer with live contracts stays: its receivables and approvals hang on it. Counted with
+        // the customer's row locked, so a contract being created (which locks it too) is seen.
+        const contracts = await liveContracts(id, trx);
+        if (contracts > 0) throw new ValidationError({ _form: deleteRefusal(current.name, contracts) });
         await changeCustomerCounts(trx, [{ ownerId: current.owner_id, delta: -1 }]);
         await writeAudit(trx, { entity: 'customer', entityId: id, action: 'delete', actorId: actor.id, ip: info.ip });
       });

@@ -180,8 +180,9 @@ export function opportunityController({ db }: AppContext) {
       const actor = actorOf(req);
       const id = idParam(req);
       try {
-        const opportunity = await service.restoreOpportunity(actor, id, requestInfo(req));
-        await redirectWithFlash(req, res, `/opportunities/${id}`, req.t('opportunities.restored', { title: opportunity.title }));
+        const { opportunity, restored } = await service.restoreOpportunity(actor, id, requestInfo(req));
+        const message = req.t(restored ? 'opportunities.restored' : 'opportunities.not_deleted', { title: opportunity.title });
+        await redirectWithFlash(req, res, `/opportunities/${id}`, message, restored ? 'success' : 'info');
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;
         // Refused (its customer is deleted): the record's page again, saying why.

@@ -6,6 +6,7 @@ import { changedFields, writeAudit } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { fromCents, toCents } from '../../shared/money.js';
 import type { RequestInfo } from '../../shared/request.js';
+import { lockLiveCustomer } from '../customers/live-customer.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { customerChoices, opportunityRepository, type OpportunityDetail, type OpportunityRow } from './opportunities.repository.js';
 import { OPPORTUNITY_FIELDS, type OpportunityInput } from './opportunities.schema.js';
@@ -108,6 +109,7 @@ export function opportunityService(db: Knex) {
     async createOpportunity(actor: Actor, input: OpportunityInput, info: RequestInfo): Promise<number> {
       const { values, productIds } = await checkRules(actor, input);
       return pipelineTransaction(db, [values.owner_id], async (trx) => {
+        if (!(await lockLiveCustomer(trx, values.customer_id))) throw new ValidationError({ customer_id: { key: 'validation.choice' } });
         const now = toDbTime();
         const id = await repo.insert(trx, {
           ...values,
@@ -152,6 +154,8 @@ export function opportunityService(db: Knex) {
       const owners = [current.owner_id, values.owner_id];
       await pipelineTransaction(db, owners, async (trx) => {
         const now = toDbTime();
+        const customerChanged = values.customer_id !== current.customer_id;
+        if (customerChanged && !(await lockLiveCustomer(trx, values.customer_id))) throw new ValidationError({ customer_id: { key: 'validation.choice' } });
         if (stageChanged) {
           const stages = stageIndex(await loadStages(trx));
           await enforceStageRules(trx, {
@@ -245,13 +249,18 @@ export function opportunityService(db: Knex) {
       return current;
     },
 
-    /** Brings a deleted opportunity back, unless its customer is still deleted (restore that first). */
-    async restoreOpportunity(actor: Actor, id: number, info: RequestInfo): Promise<OpportunityDetail> {
+    /**
+     * Brings a deleted opportunity back, unless its customer is still deleted (restore that first).
+     * One that is live already (a second click) is left as it is: `restored` says which.
+     */
+    async restoreOpportunity(actor: Actor, id: number, info: RequestInfo): Promise<{ opportunity: OpportunityDetail; restored: boolean }> {
       const current = await repo.findById(actor, id, db, { includeDeleted: true });
-      if (!current || !current.deleted_at) throw new NotFoundError();
-      const customer = await db('customers').where('id', current.customer_id).first('deleted_at', 'name');
-      if (customer?.deleted_at) throw new ValidationError({ _form: { key: 'opportunities.restore_customer_deleted', params: { name: customer.name } } });
+      if (!current) throw new NotFoundError();
+      if (!current.deleted_at) return { opportunity: current, restored: false };
       await pipelineTransaction(db, [current.owner_id], async (trx) => {
+        if (!(await lockLiveCustomer(trx, current.customer_id))) {
+          throw new ValidationError({ _form: { key: 'opportunities.restore_customer_deleted', params: { name: current.customer_name } } });
+        }
         const restored = await repo.restoreIfVersion(trx, actor, id, current.version, toDbTime());
         if (restored === 0) throw new ConflictError();
         await writeAudit(trx, {
@@ -263,7 +272,7 @@ export function opportunityService(db: Knex) {
           ip: info.ip,
         });
       });
-      return current;
+      return { opportunity: current, restored: true };
     },
   };
 }

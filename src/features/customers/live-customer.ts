@@ -1,0 +1,17 @@
+import type { Knex } from 'knex';
+
+/**
+ * The customer a record is about to be hung on, read again inside the transaction that writes the
+ * record, with its row share-locked; undefined when it is gone or deleted. The check made before the
+ * transaction could be overtaken by a customer delete, which would leave a live opportunity or
+ * contract under a deleted customer. A delete locks the row for update: it either committed first,
+ * and is seen here, or waits for this transaction and then sees what it added (customer-cascade.ts
+ * takes the opportunity along, and a contract refuses the delete).
+ */
+export async function lockLiveCustomer(trx: Knex.Transaction, customerId: number): Promise<{ name: string } | undefined> {
+  const row: { name: string; deleted_at: string | null } | undefined = await trx('customers')
+    .where('id', customerId)
+    .forShare()
+    .first('name', 'deleted_at');
+  return row && !row.deleted_at ? { name: row.name } : undefined;
+}
