@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, customersAlongBranch, ownerScope, withinBranch, type OwnerScope } from '../../authz/data-scope.js';
+import { EQ_RANGE_INDEX_DIVE_LIMIT } from '../../db/knex.js';
 import { isMysql } from '../../db/schema-helpers.js';
 import { insertRow, likePattern, tableThroughIndex } from '../../db/sql.js';
 import { COUNT_CAP, impliedTotal, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
@@ -60,6 +61,31 @@ function searchConditions(q: string | undefined): Condition[] {
   return [like('name'), like('company')];
 }
 
+/**
+ * The conditions of a name search taken apart: the name matches, the company matches whose name does
+ * not match (so |name ∪ company| = |names| + |companies only|, each counted inside its own index),
+ * and both at once, tested row by row on a walk in updated_at order.
+ */
+function nameSearchParts(q: string): { names: Condition; companiesOnly: Condition; either: Condition } {
+  const pattern = likePattern(q, 'prefix');
+  return {
+    names: (query) => query.whereRaw(`name like ? escape '!'`, [pattern]),
+    companiesOnly: (query) => query.whereRaw(`company like ? escape '!'`, [pattern]).whereRaw(`name not like ? escape '!'`, [pattern]),
+    either: (query) => query.where((w) => w.whereRaw(`name like ? escape '!'`, [pattern]).orWhereRaw(`company like ? escape '!'`, [pattern])),
+  };
+}
+
+/**
+ * Whether a name search with this many matches in a scope of this many customers is cheaper read in
+ * updated_at order, testing each row's name and company, than sorted whole. The walk reads about
+ * scope / matches rows per match it shows (a primary-key read each); the sort reads every match's
+ * index entry, and a primary-key read costs about three index entries. A surname alone matched
+ * 41,666 of a million customers: sorting them cost the admin 83 ms, the walk reads 24 rows a match.
+ */
+function walksInOrder(matches: number, scopeSize: number, page: PageRequest): boolean {
+  return matches * matches > 3 * (page.offset + page.perPage + 1) * scopeSize;
+}
+
 /** The list of live customers narrowed by nothing but, perhaps, their owner. */
 function isWholeList(filters: CustomerListQuery): boolean {
   return !filters.q && !filters.status && !filters.level && !filters.source && !filters.deleted;
@@ -112,6 +138,28 @@ export function customerRepository(db: Knex) {
     return withFilters(customersAlongBranch(db.from(tableThroughIndex(db, 'customers', 'customers', 'customers_branch_updated_at')), scope), filters);
   }
 
+  /**
+   * A name search walked in updated_at order along the scope's own index (the admin's, the branch's
+   * or the owner's), each row's name and company tested: named on MySQL, which would otherwise merge
+   * the two prefix ranges and sort them, the very cost this walk avoids.
+   */
+  function nameSearchInOrder(scope: OwnerScope, filters: CustomerListQuery, either: Condition): Knex.QueryBuilder {
+    const index = scope.kind === 'all' ? 'customers_all_updated_at' : 'customers_branch_updated_at';
+    return withFilters(customersAlongBranch(db.from(tableThroughIndex(db, 'customers', 'customers', index)), scope), filters, either);
+  }
+
+  /** A name search's matches, counted up to the cap: the names, plus the companies whose name does not match. */
+  async function countNameSearch(scope: OwnerScope, filters: CustomerListQuery, parts: ReturnType<typeof nameSearchParts>): Promise<number> {
+    const counts = await Promise.all(
+      [parts.names, parts.companiesOnly].map(async (condition) => {
+        const capped = filtered(scope, filters, condition).select(db.raw('1')).limit(COUNT_CAP + 1).as('capped');
+        const row = await db.from(capped).count({ n: '*' }).first();
+        return Number(row?.n ?? 0);
+      }),
+    );
+    return Math.min(counts[0] + counts[1], COUNT_CAP + 1);
+  }
+
   /** A filtered list's matches, counted up to the cap (the whole list's total is the summary's). */
   async function countUpToCap(scope: OwnerScope, filters: CustomerListQuery): Promise<number> {
     const capped = matching(scope, filters, 'id').select(db.raw('1')).limit(COUNT_CAP + 1).as('capped');
@@ -127,13 +175,20 @@ export function customerRepository(db: Knex) {
       const live = isWholeList(filters) ? await liveCustomerCount(db, scope, filters.owner_id) : undefined;
       if (live !== undefined && page.offset >= live) return pageOf([], page, live, false);
       const column = sortColumn[filters.sort];
+      // A name search in a team's or the whole company's customers, in the default order: counted
+      // first, then walked in order when its matches are many (a surname alone), sorted when few.
+      // (A team is walked along its branch's index; one without a branch has no index in that order.)
+      const bigScope = scope.kind === 'all' || (scope.kind === 'owners' && scope.branchId !== undefined && scope.ownerIds.length >= EQ_RANGE_INDEX_DIVE_LIMIT);
+      const parts = filters.q && column === 'updated_at' && !filters.owner_id && bigScope && searchConditions(filters.q).length > 1 ? nameSearchParts(filters.q) : undefined;
+      const counted = parts ? await countNameSearch(scope, filters, parts) : undefined;
+      const inOrder = parts && counted !== undefined && walksInOrder(counted, await liveCustomerCount(db, scope), page);
       // Deferred join: find the page's ids in index order first, then read only those rows, so a
       // deep page costs an index walk rather than reading and discarding whole rows.
       // A name search sorts every match anyway (the UNION of two prefix ranges is built whole
       // before it is ordered), so the same statement counts them: a second walk of both ranges
       // cost as much again (2.6 ms for a manager's team at a million customers).
-      const countsMatches = searchConditions(filters.q).length > 1;
-      const ids = matching(scope, filters, column)
+      const countsMatches = counted === undefined && searchConditions(filters.q).length > 1;
+      const ids = (inOrder ? nameSearchInOrder(scope, filters, parts.either) : matching(scope, filters, column))
         .select(countsMatches ? ['id', db.raw('count(*) over () as matched')] : ['id'])
         .orderBy([
           { column, order: filters.dir },
@@ -153,7 +208,7 @@ export function customerRepository(db: Knex) {
       const matched = found.length > 0 && countsMatches ? Math.min(Number(found[0].matched), COUNT_CAP + 1) : undefined;
       const rows: CustomerListRow[] = found.map(({ matched: _matched, ...row }) => row);
       // Most pages prove their total (a last page, a page past the cap): only the others count.
-      const total = live ?? impliedTotal(page, rows.length) ?? matched ?? (await countUpToCap(scope, filters));
+      const total = live ?? counted ?? impliedTotal(page, rows.length) ?? matched ?? (await countUpToCap(scope, filters));
       const hasNext = rows.length > page.perPage;
       return pageOf(rows.slice(0, page.perPage), page, total, hasNext);
     },
