@@ -120,7 +120,7 @@ export function withinBranch<T extends Knex.QueryBuilder>(query: T, scope: Owner
  * estimated exactly, and the optimizer may rightly prefer the owners' own ranges, as it does for a
  * small team whose few customers a date-ordered walk would have to look for across the company.
  */
-function isTeamScope(scope: OwnerScope): boolean {
+export function isTeamScope(scope: OwnerScope): boolean {
   return scope.kind === 'owners' && scope.ownerIds.length >= EQ_RANGE_INDEX_DIVE_LIMIT;
 }
 

@@ -19,6 +19,15 @@ export function likePattern(text: string, match: 'prefix' | 'contains'): string 
 }
 
 /**
+ * How many rows a query has, counted no further than `limit`: the engine stops walking there, so a
+ * list's "10,000+" costs at most that many index entries however many rows match.
+ */
+export async function countUpTo(db: Knex, query: Knex.QueryBuilder, limit: number): Promise<number> {
+  const row = await db.from(query.select(db.raw('1')).limit(limit).as('capped')).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+/**
  * One statement reading several queries' rows one after another: `select * from (q1) as part0
  * union all select * from (q2) as part1 …`. Each query keeps its own ORDER BY and LIMIT inside its
  * derived table (SQLite refuses them on the bare members of a UNION), so a page that needs a few

@@ -7,7 +7,7 @@ import { changedFields, writeAudit } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { fromCents, sumCents, toCents, type Cents } from '../../shared/money.js';
 import type { RequestInfo } from '../../shared/request.js';
-import { lockLiveCustomer } from '../customers/live-customer.js';
+import { requireLiveCustomer } from '../customers/live-customer.js';
 import { priceLines, saveLineItems, type LineItem, type PricedLineItems } from '../line-items/index.js';
 import { findApprover } from './contracts.approver.js';
 import { recordContractEvent, WrongStatusError } from './contracts.events.js';
@@ -137,7 +137,7 @@ export function contractService(db: Knex) {
       const { values, priced } = await checkRules(actor, input, items);
       const year = await prepareDocumentNumbers(db, 'CT', actor.timeZone);
       return db.transaction(async (trx) => {
-        if (!(await lockLiveCustomer(trx, values.customer_id))) throw new ValidationError({ customer_id: { key: 'validation.choice' } });
+        await requireLiveCustomer(trx, values.customer_id);
         return insertDraftContract(trx, actor, values, priced, info, year);
       });
     },

@@ -1,9 +1,8 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
-import { applyOwnerScope, customersAlongBranch, ownerScope, withinBranch, type OwnerScope } from '../../authz/data-scope.js';
-import { EQ_RANGE_INDEX_DIVE_LIMIT } from '../../db/knex.js';
+import { applyOwnerScope, customersAlongBranch, isTeamScope, ownerScope, withinBranch, type OwnerScope } from '../../authz/data-scope.js';
 import { isMysql } from '../../db/schema-helpers.js';
-import { insertRow, likePattern, tableThroughIndex } from '../../db/sql.js';
+import { countUpTo, insertRow, likePattern, tableThroughIndex } from '../../db/sql.js';
 import { COUNT_CAP, impliedTotal, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import { liveCustomerCount } from './customer-counts.js';
 import type { CustomerListQuery, SortColumn } from './customers.schema.js';
@@ -66,7 +65,9 @@ function searchConditions(q: string | undefined): Condition[] {
  * not match (so |name ∪ company| = |names| + |companies only|, each counted inside its own index),
  * and both at once, tested row by row on a walk in updated_at order.
  */
-function nameSearchParts(q: string): { names: Condition; companiesOnly: Condition; either: Condition } {
+type NameSearchParts = { names: Condition; companiesOnly: Condition; either: Condition };
+
+function nameSearchParts(q: string): NameSearchParts {
   const pattern = likePattern(q, 'prefix');
   return {
     names: (query) => query.whereRaw(`name like ? escape '!'`, [pattern]),
@@ -140,8 +141,8 @@ export function customerRepository(db: Knex) {
   }
 
   /**
-   * A name search walked in updated_at order along the scope's own index (the admin's, the branch's
-   * or the owner's), each row's name and company tested: named on MySQL, which would otherwise merge
+   * A name search walked in updated_at order along the scope's own index (the admin's or the
+   * branch's), each row's name and company tested: named on MySQL, which would otherwise merge
    * the two prefix ranges and sort them, the very cost this walk avoids.
    */
   function nameSearchInOrder(scope: OwnerScope, filters: CustomerListQuery, either: Condition): Knex.QueryBuilder {
@@ -149,30 +150,27 @@ export function customerRepository(db: Knex) {
     return withFilters(customersAlongBranch(db.from(tableThroughIndex(db, 'customers', 'customers', index)), scope), filters, either);
   }
 
-  /** Whether the scope has at least `enough` name matches, counted in the name index no further. */
-  async function hasNameMatches(scope: OwnerScope, filters: CustomerListQuery, names: Condition, enough: number): Promise<boolean> {
-    const capped = filtered(scope, filters, names).select(db.raw('1')).limit(enough).as('capped');
-    const row = await db.from(capped).count({ n: '*' }).first();
-    return Number(row?.n ?? 0) >= enough;
-  }
-
   /** A name search's matches, counted up to the cap: the names, plus the companies whose name does not match. */
-  async function countNameSearch(scope: OwnerScope, filters: CustomerListQuery, parts: ReturnType<typeof nameSearchParts>): Promise<number> {
-    const counts = await Promise.all(
-      [parts.names, parts.companiesOnly].map(async (condition) => {
-        const capped = filtered(scope, filters, condition).select(db.raw('1')).limit(COUNT_CAP + 1).as('capped');
-        const row = await db.from(capped).count({ n: '*' }).first();
-        return Number(row?.n ?? 0);
-      }),
-    );
+  async function countNameSearch(scope: OwnerScope, filters: CustomerListQuery, parts: NameSearchParts): Promise<number> {
+    const counts = await Promise.all([parts.names, parts.companiesOnly].map((condition) => countUpTo(db, filtered(scope, filters, condition), COUNT_CAP + 1)));
     return Math.min(counts[0] + counts[1], COUNT_CAP + 1);
   }
 
+  /**
+   * A name search in a team's or the whole company's customers, in the default order, whose names
+   * match often enough that walking in order beats sorting them (matchesWorthWalking): probed in the
+   * name index only that far, so a rarer prefix costs a short count before its sort. Undefined when
+   * the search is sorted; else its capped total.
+   */
+  async function walkedSearchTotal(scope: OwnerScope, filters: CustomerListQuery, parts: NameSearchParts, page: PageRequest): Promise<number | undefined> {
+    const enough = matchesWorthWalking(await liveCustomerCount(db, scope), page);
+    if (enough > COUNT_CAP || (await countUpTo(db, filtered(scope, filters, parts.names), enough)) < enough) return undefined;
+    return countNameSearch(scope, filters, parts);
+  }
+
   /** A filtered list's matches, counted up to the cap (the whole list's total is the summary's). */
-  async function countUpToCap(scope: OwnerScope, filters: CustomerListQuery): Promise<number> {
-    const capped = matching(scope, filters, 'id').select(db.raw('1')).limit(COUNT_CAP + 1).as('capped');
-    const row = await db.from(capped).count({ n: '*' }).first();
-    return Number(row?.n ?? 0);
+  function countUpToCap(scope: OwnerScope, filters: CustomerListQuery): Promise<number> {
+    return countUpTo(db, matching(scope, filters, 'id'), COUNT_CAP + 1);
   }
 
   return {
@@ -183,25 +181,19 @@ export function customerRepository(db: Knex) {
       const live = isWholeList(filters) ? await liveCustomerCount(db, scope, filters.owner_id) : undefined;
       if (live !== undefined && page.offset >= live) return pageOf([], page, live, false);
       const column = sortColumn[filters.sort];
-      // A name search in a team's or the whole company's customers, in the default order: counted
-      // first, then walked in order when its matches are many (a surname alone), sorted when few.
-      // (A team is walked along its branch's index; one without a branch has no index in that order.)
-      const bigScope = scope.kind === 'all' || (scope.kind === 'owners' && scope.branchId !== undefined && scope.ownerIds.length >= EQ_RANGE_INDEX_DIVE_LIMIT);
-      const parts = filters.q && column === 'updated_at' && !filters.owner_id && bigScope && searchConditions(filters.q).length > 1 ? nameSearchParts(filters.q) : undefined;
-      let counted: number | undefined;
-      if (parts) {
-        // Probed only as far as the walk would pay: a rarer prefix costs a short count, then the sort.
-        const enough = matchesWorthWalking(await liveCustomerCount(db, scope), page);
-        if (enough <= COUNT_CAP && (await hasNameMatches(scope, filters, parts.names, enough))) counted = await countNameSearch(scope, filters, parts);
-      }
-      const inOrder = parts !== undefined && counted !== undefined;
+      const isNameSearch = searchConditions(filters.q).length > 1;
+      // A large scope's name search may be walked in order (a surname alone); a team is walked along
+      // its branch's index, and one without a branch has no index in that order.
+      const bigScope = scope.kind === 'all' || (isTeamScope(scope) && scope.branchId !== undefined);
+      const parts = filters.q && isNameSearch && column === 'updated_at' && !filters.owner_id && bigScope ? nameSearchParts(filters.q) : undefined;
+      const counted = parts && (await walkedSearchTotal(scope, filters, parts, page));
       // Deferred join: find the page's ids in index order first, then read only those rows, so a
       // deep page costs an index walk rather than reading and discarding whole rows.
       // A name search sorts every match anyway (the UNION of two prefix ranges is built whole
       // before it is ordered), so the same statement counts them: a second walk of both ranges
       // cost as much again (2.6 ms for a manager's team at a million customers).
-      const countsMatches = counted === undefined && searchConditions(filters.q).length > 1;
-      const ids = (inOrder && parts ? nameSearchInOrder(scope, filters, parts.either) : matching(scope, filters, column))
+      const countsMatches = counted === undefined && isNameSearch;
+      const ids = (parts && counted !== undefined ? nameSearchInOrder(scope, filters, parts.either) : matching(scope, filters, column))
         .select(countsMatches ? ['id', db.raw('count(*) over () as matched')] : ['id'])
         .orderBy([
           { column, order: filters.dir },

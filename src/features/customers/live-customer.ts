@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ValidationError } from '../../shared/errors.js';
 
 /**
  * The customer a record is about to be hung on, read again inside the transaction that writes the
@@ -14,4 +15,9 @@ export async function lockLiveCustomer(trx: Knex.Transaction, customerId: number
     .forShare()
     .first('name', 'deleted_at');
   return row && !row.deleted_at ? { name: row.name } : undefined;
+}
+
+/** lockLiveCustomer for a form's picked customer: a customer deleted meanwhile is a bad choice (422). */
+export async function requireLiveCustomer(trx: Knex.Transaction, customerId: number): Promise<void> {
+  if (!(await lockLiveCustomer(trx, customerId))) throw new ValidationError({ customer_id: { key: 'validation.choice' } });
 }

@@ -6,7 +6,7 @@ import { changedFields, writeAudit } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { fromCents, toCents } from '../../shared/money.js';
 import type { RequestInfo } from '../../shared/request.js';
-import { lockLiveCustomer } from '../customers/live-customer.js';
+import { lockLiveCustomer, requireLiveCustomer } from '../customers/live-customer.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { customerChoices, opportunityRepository, type OpportunityDetail, type OpportunityRow } from './opportunities.repository.js';
 import { OPPORTUNITY_FIELDS, type OpportunityInput } from './opportunities.schema.js';
@@ -109,7 +109,7 @@ export function opportunityService(db: Knex) {
     async createOpportunity(actor: Actor, input: OpportunityInput, info: RequestInfo): Promise<number> {
       const { values, productIds } = await checkRules(actor, input);
       return pipelineTransaction(db, [values.owner_id], async (trx) => {
-        if (!(await lockLiveCustomer(trx, values.customer_id))) throw new ValidationError({ customer_id: { key: 'validation.choice' } });
+        await requireLiveCustomer(trx, values.customer_id);
         const now = toDbTime();
         const id = await repo.insert(trx, {
           ...values,
@@ -154,8 +154,7 @@ export function opportunityService(db: Knex) {
       const owners = [current.owner_id, values.owner_id];
       await pipelineTransaction(db, owners, async (trx) => {
         const now = toDbTime();
-        const customerChanged = values.customer_id !== current.customer_id;
-        if (customerChanged && !(await lockLiveCustomer(trx, values.customer_id))) throw new ValidationError({ customer_id: { key: 'validation.choice' } });
+        if (values.customer_id !== current.customer_id) await requireLiveCustomer(trx, values.customer_id);
         if (stageChanged) {
           const stages = stageIndex(await loadStages(trx));
           await enforceStageRules(trx, {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { fromCents, percentOf, toCents, type Cents } from '../../shared/money.js';
+import { fromCents, percentOf, toCents, wholeCents, type Cents } from '../../shared/money.js';
 
 // Totals of many opportunities, summed by the database in whole cents so they stay exact on both
 // dialects (SQLite keeps DECIMAL as a float; rounding each amount to its cents before adding makes
@@ -18,13 +18,6 @@ export function totalColumns(db: Knex, table = 'opportunities'): Knex.Raw[] {
 }
 
 export type TotalRow = { currency: string; n: number | string; amount_cents: number | string | null; weighted_cents: number | string | null };
-
-/** A whole number of cents as the database answered it (MySQL: "2001" or "2001.00"; SQLite: 2001). */
-function wholeCents(value: number | string | null | undefined): Cents {
-  if (value === null || value === undefined || value === '') return 0n;
-  if (typeof value === 'number') return BigInt(Math.round(value));
-  return BigInt(value.trim().split('.')[0] || '0');
-}
 
 export type CurrencyTotal = { currency: string; count: number; amount: string; weighted: string };
 

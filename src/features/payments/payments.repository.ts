@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, ownerScope } from '../../authz/data-scope.js';
-import { likePattern } from '../../db/sql.js';
+import { countUpTo, likePattern } from '../../db/sql.js';
 import { fromCents, toCents, wholeCents } from '../../shared/money.js';
 import { COUNT_CAP, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import { monthOf } from './receivables.js';
@@ -159,7 +159,7 @@ export function paymentRepository(db: Knex) {
         ])
         .limit(page.perPage + 1)
         .offset(page.offset);
-      const counted = await db.from(base().select(db.raw('1')).limit(COUNT_CAP + 1).as('capped')).count({ n: '*' }).first();
+      const counted = await countUpTo(db, base(), COUNT_CAP + 1);
       // Summed in SQL in whole cents, exact on both dialects (see wholeCents), one row per currency.
       const sums: Array<{ currency: string; amount_cents: number | string | null; received_cents: number | string | null }> = await base()
         .groupBy('c.currency')
@@ -176,7 +176,7 @@ export function paymentRepository(db: Knex) {
         return { ...plan, outstanding: fromCents(toCents(plan.amount) - toCents(plan.received_amount)) };
       });
       return {
-        pageData: pageOf(shown, page, Number(counted?.n ?? 0), hasNext),
+        pageData: pageOf(shown, page, counted, hasNext),
         totals,
       };
     },
