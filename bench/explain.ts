@@ -5,9 +5,10 @@ import { BENCH_LOGINS } from './organisation.js';
 import { actorByUsername, pagesFor, type Role } from './pages.js';
 import { serveApp } from './serve.js';
 
-// `npx tsx bench/explain.ts [mysql://.../crm_bench] [page name]`: for a database `npm run bench` has
-// filled, every SQL statement each benchmarked page issues (served by the app, as the floor captures
-// them), with its median time and, for the statements that read the sales tables, MySQL's plan.
+// `npx tsx bench/explain.ts [mysql://.../crm_bench] [page name | /path]`: for a database `npm run bench`
+// has filled, every SQL statement each benchmarked page issues (served by the app, as the floor
+// captures them), with its median time and, for the statements that read the sales tables, MySQL's
+// plan. A path instead of a page name (`'/customers?q=北京'`) is fetched as each of the three roles.
 // The tool for tuning indexes.
 const url = process.argv[2] || DEFAULT_URL;
 const only = process.argv[3];
@@ -31,17 +32,18 @@ try {
   for (const role of Object.keys(BENCH_LOGINS) as Role[]) {
     const cookie = await app.logInAs(role);
     const actor = await actorByUsername(db, BENCH_LOGINS[role]);
-    for (const page of await pagesFor(db, role, actor, customers)) {
+    const pages = only?.startsWith('/') ? [{ name: only, path: encodeURI(only) }] : await pagesFor(db, role, actor, customers);
+    for (const page of pages) {
       if (only && page.name !== only) continue;
       console.log(`\n## ${role} ${page.name}: ${page.path}`);
       for (const statement of await captureStatements(db, app, cookie, page.path)) {
         const sql = db.raw(statement.sql, statement.bindings as never[]).toString();
-        if (!/^\s*(select|with)\b/i.test(sql)) {
+        if (!/^\s*(select|with|explain)\b/i.test(sql)) {
           console.log(`\n(not replayed) ${sql}`);
           continue;
         }
         console.log(`\n${(await medianMs(sql)).toFixed(2)} ms  ${sql}`);
-        if (!SALES_TABLES.test(sql)) continue;
+        if (!SALES_TABLES.test(sql) || /^\s*explain\b/i.test(sql)) continue;
         const [plan] = (await db.raw(`EXPLAIN ${sql}`)) as [Array<Record<string, unknown>>];
         for (const step of plan) {
           const key = step.key ? `${step.key} (${step.key_len})` : '-';

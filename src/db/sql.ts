@@ -28,6 +28,18 @@ export async function countUpTo(db: Knex, query: Knex.QueryBuilder, limit: numbe
 }
 
 /**
+ * The optimizer's estimate of the rows a single-table query reads: the `rows` of MySQL's EXPLAIN,
+ * which for an index range is an index dive (about 0.3 ms at a million rows, where counting a few
+ * thousand entries costs milliseconds). Undefined on SQLite, which keeps no such estimate.
+ */
+export async function estimatedRows(db: Knex, query: Knex.QueryBuilder): Promise<number | undefined> {
+  if (!isMysql(db)) return undefined;
+  const { sql, bindings } = query.toSQL();
+  const [plan] = await db.raw(`explain ${sql}`, bindings);
+  return Number(plan[0]?.rows ?? 0);
+}
+
+/**
  * One statement reading several queries' rows one after another: `select * from (q1) as part0
  * union all select * from (q2) as part1 …`. Each query keeps its own ORDER BY and LIMIT inside its
  * derived table (SQLite refuses them on the bare members of a UNION), so a page that needs a few
