@@ -33,10 +33,20 @@ function buildFormatters(locale: Locale, timeZone: string) {
   // A calendar date (a DATE column: a close date, a due date) is the same day everywhere: it is
   // formatted as written, never moved through a time zone.
   const calendarDay = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' });
+  // A board or a list shows the same few hundred dates over and over, and Intl takes microseconds
+  // a date: each is formatted once (the memo is emptied should it ever grow large).
+  const days = new Map<string, string>();
   return {
     day: (value: string | null | undefined) => {
       const m = value ? /^(\d{4})-(\d{2})-(\d{2})/.exec(value) : null;
-      return m ? calendarDay.format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]))) : '';
+      if (!m) return '';
+      let shown = days.get(m[0]);
+      if (shown === undefined) {
+        if (days.size >= 10_000) days.clear();
+        shown = calendarDay.format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
+        days.set(m[0], shown);
+      }
+      return shown;
     },
     /** An amount as the database returns it (string or number) → "1234.50", exact. */
     money: (value: string | number | null | undefined) => fromCents(toCents(value)),
