@@ -28,6 +28,7 @@ import * as opportunitiesDeletedWithCustomer from './20261130000200_opportunitie
 import * as grantOpportunitiesRestore from './20261130000300_grant_opportunities_restore.js';
 import * as customersUpdatedAtDescending from './20261130000400_customers_updated_at_descending.js';
 import * as customersOwnerNameIndexes from './20261130000500_customers_owner_name_indexes.js';
+import * as contractTimelineEvents from './20261130000600_contract_timeline_events.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
 // vitest and compiled JavaScript. Append new files; never edit or reorder a landed one.
@@ -61,4 +62,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261130000300_grant_opportunities_restore', grantOpportunitiesRestore],
   ['20261130000400_customers_updated_at_descending', customersUpdatedAtDescending],
   ['20261130000500_customers_owner_name_indexes', customersOwnerNameIndexes],
+  ['20261130000600_contract_timeline_events', contractTimelineEvents],
 ];

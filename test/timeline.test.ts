@@ -103,8 +103,9 @@ describe('the customer timeline', () => {
     expect(html).toContain('李明');
     const older = (await agents.rep1.get(`/customers/${customerId}?tl_page=2`)).text + html;
     expect(older).toContain('新建商机“年度框架采购🚀”，阶段：初步接触');
-    expect(older).toContain('审批通过了合同 HT-2026-000042');
-    expect(older).toContain('驳回了合同 HT-2026-000042');
+    // The contract's number leads to it.
+    expect(older).toMatch(/审批通过了合同\s*<a href="\/contracts\/\d+">HT-2026-000042<\/a>/);
+    expect(older).toMatch(/驳回了合同\s*<a href="\/contracts\/\d+">HT-2026-000042<\/a>/);
     expect(older).toContain('价格需要再谈 💬');
     expect(older).toContain('王经理');
   });

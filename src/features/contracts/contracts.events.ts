@@ -3,10 +3,10 @@ import { toDbTime } from '../../db/time.js';
 import { HttpError } from '../../shared/errors.js';
 
 /**
- * What contract_events.action holds: every status change, for the approval trail and the customer
- * timeline (the migration's vocabulary; an approved contract whose total changed is 'submitted' again).
+ * What contract_events.action holds: the draft's creation and every status change, for the approval
+ * trail and the customer timeline (an approved contract whose total changed is 'submitted' again).
  */
-export type ContractAction = 'submitted' | 'approved' | 'rejected' | 'signed' | 'terminated';
+export type ContractAction = 'created' | 'submitted' | 'approved' | 'rejected' | 'signed' | 'terminated';
 
 /** Written inside the transaction that changes the status. */
 export async function recordContractEvent(

@@ -63,6 +63,7 @@ export async function insertDraftContract(
     updated_at: now,
   });
   await saveLineItems(trx, 'contract_items', 'contract_id', id, priced);
+  await recordContractEvent(trx, { id, customer_id: values.customer_id }, 'created', actor.id);
   await writeAudit(trx, {
     entity: 'contract',
     entityId: id,
@@ -182,6 +183,13 @@ export function contractService(db: Knex) {
         if (values.owner_id !== current.owner_id) {
           await trx('payment_plans').where('contract_id', id).update({ owner_id: values.owner_id, updated_at: toDbTime() });
         }
+        // A contract moved to another customer takes its history along: its events and payments
+        // show on the customer it now belongs to.
+        if (values.customer_id !== current.customer_id) {
+          for (const table of ['contract_events', 'payment_records']) {
+            await trx(table).where('contract_id', id).update({ customer_id: values.customer_id });
+          }
+        }
         const after = { ...current, ...changes };
         await writeAudit(trx, {
           entity: 'contract',
@@ -191,7 +199,7 @@ export function contractService(db: Knex) {
           changes: changedFields(current, after, AUDITED),
           ip: info.ip,
         });
-        if (resubmitted) await recordContractEvent(trx, current, 'submitted', actor.id);
+        if (resubmitted) await recordContractEvent(trx, { id, customer_id: values.customer_id }, 'submitted', actor.id);
         return { resubmitted };
       });
     },

@@ -171,6 +171,8 @@ export function paymentService(db: Knex) {
         const now = toDbTime();
         const record = {
           contract_id: contractId,
+          // For the customer's timeline, kept with the contract's customer (contracts.service).
+          customer_id: contract.customer_id,
           plan_id: plan.id,
           amount: input.amount,
           paid_on: input.paid_on,

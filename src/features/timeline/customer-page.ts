@@ -35,7 +35,7 @@ export async function renderCustomerPage(
   const { tl_page } = timelinePageQuery.parse(req.query);
   const timelineRequest = { page: tl_page, perPage: TIMELINE_PER_PAGE, offset: (tl_page - 1) * TIMELINE_PER_PAGE };
   const [dictionaries, audit, contacts, followupOptions, timeline] = await Promise.all([
-    loadDictionaries(db, [...Object.values(pickerTypes), 'followup_type'], req.locale),
+    loadDictionaries(db, [...Object.values(pickerTypes), 'followup_type', 'payment_method'], req.locale),
     historyOf(db, 'customer', customer.id),
     contactRepository(db).ofCustomer(customer.id),
     followupFormOptions(db, customer.id, req.locale),

@@ -4,7 +4,7 @@ import { impliedTotal, pageOf, type Page, type PageRequest } from '../../shared/
 
 export const TIMELINE_PER_PAGE = 20;
 
-type Kind = 'followup' | 'stage' | 'contract';
+type Kind = 'followup' | 'stage' | 'contract' | 'payment';
 
 export type TimelineEntry =
   | {
@@ -20,7 +20,8 @@ export type TimelineEntry =
       nextAction: string | null;
     }
   | { kind: 'stage'; id: number; at: string; actor: string; opportunityId: number; opportunityTitle: string; from: string | null; to: string }
-  | { kind: 'contract'; id: number; at: string; actor: string; contractId: number; number: string; action: string; comment: string | null };
+  | { kind: 'contract'; id: number; at: string; actor: string; contractId: number; number: string; action: string; comment: string | null }
+  | { kind: 'payment'; id: number; at: string; actor: string; contractId: number; number: string; amount: string; currency: string; paidOn: string; method: string };
 
 // Each source is read newest first from its (customer_id, time) index and cut at the rows the page
 // can need, so the merge never sees more than (offset + page) rows of each, however long the history.
@@ -28,9 +29,11 @@ const SOURCES: Array<{ kind: Kind; table: string; at: string }> = [
   { kind: 'followup', table: 'followups', at: 'occurred_at' },
   { kind: 'stage', table: 'opportunity_stage_history', at: 'changed_at' },
   { kind: 'contract', table: 'contract_events', at: 'at' },
+  // When the payment was recorded; the day the money arrived (paid_on) is shown with it.
+  { kind: 'payment', table: 'payment_records', at: 'created_at' },
 ];
 
-/** One page of a customer's timeline: follow-ups, stage changes and contract events, newest first. */
+/** One page of a customer's timeline: follow-ups, stage changes, contract events and payments, newest first. */
 export async function customerTimeline(db: Knex, customerId: number, page: PageRequest, locale: Locale): Promise<Page<TimelineEntry>> {
   const depth = page.offset + page.perPage + 1;
   const parts = SOURCES.map(
@@ -55,7 +58,7 @@ async function countEntries(db: Knex, customerId: number): Promise<number> {
   return counts.reduce((sum, c) => sum + Number(c?.n ?? 0), 0);
 }
 
-/** The who and what of the page's entries: at most three small queries by primary key. */
+/** The who and what of the page's entries: at most four small queries by primary key. */
 async function loadDetails(db: Knex, keys: Array<{ kind: Kind; id: number }>, locale: Locale): Promise<Map<string, TimelineEntry>> {
   const idsOf = (kind: Kind) => keys.filter((k) => k.kind === kind).map((k) => Number(k.id));
   const stageName = locale === 'en' ? 'name_en' : 'name_zh';
@@ -125,6 +128,29 @@ async function loadDetails(db: Knex, keys: Array<{ kind: Kind; id: number }>, lo
         number: r.number,
         action: r.action,
         comment: r.comment,
+      });
+    }
+  }
+
+  const paymentIds = idsOf('payment');
+  if (paymentIds.length > 0) {
+    const rows = await db('payment_records as p')
+      .join('users as u', 'u.id', 'p.created_by')
+      .join('contracts as c', 'c.id', 'p.contract_id')
+      .whereIn('p.id', paymentIds)
+      .select('p.id', 'p.created_at', 'p.contract_id', 'p.amount', 'p.paid_on', 'p.method', 'c.number', 'c.currency', 'u.display_name as actor');
+    for (const r of rows) {
+      result.set(`payment:${r.id}`, {
+        kind: 'payment',
+        id: r.id,
+        at: r.created_at,
+        actor: r.actor,
+        contractId: r.contract_id,
+        number: r.number,
+        amount: String(r.amount),
+        currency: r.currency,
+        paidOn: r.paid_on,
+        method: r.method,
       });
     }
   }
