@@ -313,6 +313,30 @@ describe('the /followups list', () => {
     expect((first.text.match(/data-test="followup-row"/g) ?? []).length).toBe(Math.min(20, total));
   });
 
+  it("lists the admin's and a rep's follow-ups newest first, page after page, without a deleted customer's", async () => {
+    const gone = await newCustomer('rep1', 'Deleted before listing');
+    await postForm(agents.rep1, '/followups', { ...call, content: 'Of a deleted customer', occurred_at: '2026-06-01T10:00', customer_id: gone });
+    await t.db('customers').where({ id: gone }).update({ deleted_at: toDbTime() });
+    const expected = async (ownerId?: number) => {
+      const query = t.db('followups').join('customers', 'customers.id', 'followups.customer_id').whereNull('customers.deleted_at');
+      if (ownerId) query.where('customers.owner_id', ownerId);
+      return (await query.orderBy([{ column: 'followups.occurred_at', order: 'desc' }, { column: 'followups.id', order: 'desc' }]).pluck('followups.id')).map(Number);
+    };
+    const listed = async (agent: Agent, pages: number) => {
+      const ids: number[] = [];
+      for (let page = 1; page <= pages; page++) {
+        const html = (await agent.get(`/followups?page=${page}&per_page=20`)).text;
+        ids.push(...[...html.matchAll(/data-followup="(\d+)"/g)].map((m) => Number(m[1])));
+      }
+      return ids;
+    };
+    // The admin's list walks every follow-up newest first; a rep's sorts the rep's own.
+    expect(await listed(agents.admin, 2)).toEqual((await expected()).slice(0, 40));
+    const rep1 = await t.userId('rep1');
+    expect(await listed(agents.rep1, 2)).toEqual((await expected(rep1)).slice(0, 40));
+    expect((await agents.admin.get('/followups?q=Deleted')).text).not.toContain('Of a deleted customer');
+  });
+
   it('round-trips Chinese and emoji', async () => {
     const id = await newCustomer('rep2');
     const content = '客户说：“下周再联系。” 🚀🐉 עברית\n第二行';

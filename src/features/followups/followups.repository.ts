@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
-import { applyOwnerScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
-import { insertRow, likePattern } from '../../db/sql.js';
-import { COUNT_CAP, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
+import { applyOwnerScope, isTeamScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
+import { countUpTo, insertRow, likePattern, tableThroughIndex } from '../../db/sql.js';
+import { COUNT_CAP, impliedTotal, pageOf, SEARCH_COUNT_CAP, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { FollowupListQuery } from './followups.schema.js';
 
 export type FollowupRow = {
@@ -27,15 +27,44 @@ export type FollowupListRow = FollowupRow & {
   author_name: string;
 };
 
-/** A follow-up is in scope when its customer is: live, and owned by someone the actor sees. */
-function scopedFollowups(db: Knex, scope: OwnerScope): Knex.QueryBuilder {
-  const query = db('followups').join('customers', 'customers.id', 'followups.customer_id').whereNull('customers.deleted_at');
+/**
+ * A follow-up is in scope when its customer is: live, and owned by someone the actor sees. `through`
+ * names the index the follow-ups are read by (MySQL), for the walk newest first.
+ */
+function scopedFollowups(db: Knex, scope: OwnerScope, through?: string): Knex.QueryBuilder {
+  const followups = through ? tableThroughIndex(db, 'followups', 'followups', through) : 'followups';
+  const query = db.from(followups).join('customers', 'customers.id', 'followups.customer_id').whereNull('customers.deleted_at');
   return applyOwnerScope(query, scope, 'customers.owner_id');
 }
 
-function applyFilters(query: Knex.QueryBuilder, filters: FollowupListQuery): void {
+/** The follow-ups in scope that the list's filters keep. */
+function matchingFollowups(db: Knex, scope: OwnerScope, filters: FollowupListQuery, through?: string): Knex.QueryBuilder {
+  const query = scopedFollowups(db, scope, through);
   if (filters.type) query.where('followups.type', filters.type);
   if (filters.q) query.whereRaw(`customers.name like ? escape '!'`, [likePattern(filters.q, 'prefix')]);
+  return query;
+}
+
+/**
+ * The follow-ups of one page, newest first: their ids found first (deferred join), one of two ways,
+ * both exact. A team or the whole company walks every follow-up newest first (followups_recent) and
+ * keeps those whose customer is in scope: one in five for a region, all of them for the admin, so a
+ * page reads a few dozen entries. A rep, or a search by customer name, starts from the few customers
+ * in question and sorts their follow-ups (a rep's 25,000 at a million customers, 18 ms), where the
+ * walk would pass over 198 of every 199. Asked as one join with every column, MariaDB started from
+ * the customers and sorted every follow-up in scope whole: 87 ms for a rep, 3 s for a manager and
+ * 14 s for the admin at 5 million follow-ups.
+ */
+function pageIds(db: Knex, scope: OwnerScope, filters: FollowupListQuery, page: PageRequest): Knex.QueryBuilder {
+  const walk = !filters.q && (scope.kind === 'all' || isTeamScope(scope));
+  return matchingFollowups(db, scope, filters, walk ? 'followups_recent' : undefined)
+    .select('followups.id')
+    .orderBy([
+      { column: 'followups.occurred_at', order: 'desc' },
+      { column: 'followups.id', order: 'desc' },
+    ])
+    .limit(page.perPage + 1)
+    .offset(page.offset);
 }
 
 export function followupRepository(db: Knex) {
@@ -43,12 +72,12 @@ export function followupRepository(db: Knex) {
     /** Newest first (by when it happened, then by id for the same minute). */
     async list(actor: Actor, filters: FollowupListQuery, page: PageRequest): Promise<Page<FollowupListRow>> {
       const scope = await ownerScope(db, actor);
-      const query = scopedFollowups(db, scope)
+      const rows: FollowupListRow[] = await db('followups')
+        .join(pageIds(db, scope, filters, page).as('page_ids'), 'page_ids.id', 'followups.id')
+        .join('customers', 'customers.id', 'followups.customer_id')
         .join('users as author', 'author.id', 'followups.created_by')
         .leftJoin('contacts', 'contacts.id', 'followups.contact_id')
-        .leftJoin('opportunities', 'opportunities.id', 'followups.opportunity_id');
-      applyFilters(query, filters);
-      const rows: FollowupListRow[] = await query
+        .leftJoin('opportunities', 'opportunities.id', 'followups.opportunity_id')
         .select(
           'followups.*',
           'customers.name as customer_name',
@@ -59,13 +88,13 @@ export function followupRepository(db: Knex) {
         .orderBy([
           { column: 'followups.occurred_at', order: 'desc' },
           { column: 'followups.id', order: 'desc' },
-        ])
-        .limit(page.perPage + 1)
-        .offset(page.offset);
-      const counting = scopedFollowups(db, scope).select(db.raw('1')).limit(COUNT_CAP + 1);
-      applyFilters(counting, filters);
-      const counted = await db.from(counting.as('capped')).count({ n: '*' }).first();
-      return pageOf(rows.slice(0, page.perPage), page, Number(counted?.n ?? 0), rows.length > page.perPage);
+        ]);
+      // A partly filled page proves the total; only a full one counts, up to the cap. A filtered
+      // list counts like a search (to 1,000): a manager's visits passed over four in five of the
+      // region's follow-ups to count 10,000 of them (88 ms at 5 million).
+      const cap = filters.q || filters.type ? SEARCH_COUNT_CAP : COUNT_CAP;
+      const counted = impliedTotal(page, rows.length, cap) ?? (await countUpTo(db, matchingFollowups(db, scope, filters), cap + 1));
+      return pageOf(rows.slice(0, page.perPage), page, counted, rows.length > page.perPage, cap);
     },
 
     /** The contacts a follow-up of this customer may name (the caller found the customer in scope). */
