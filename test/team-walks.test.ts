@@ -74,4 +74,20 @@ describe(`a team of ${NEW_REPS + 3}`, () => {
     expect([...html.matchAll(/<a href="\/customers\/\d+">/g)]).toHaveLength(NEW_REPS);
     expect(/data-test="total">\s*([^<]*?)\s*</.exec(html)?.[1]).toMatch(new RegExp(`\\b${NEW_REPS}\\b`));
   });
+
+  it('gets the customer list in every sorted order its walks read (name, status, last contact, next follow-up)', async () => {
+    const ownerIds = (await t.db('users').where('username', 'like', 'east%').pluck('id')).map(Number);
+    const rows = await t.db('customers').whereIn('owner_id', ownerIds).whereNull('deleted_at').select('id', 'name');
+    // All of the team's customers share status and dates, so the order falls to the name or the id.
+    const byName = [...rows].sort((a, b) => (a.name === b.name ? a.id - b.id : a.name < b.name ? -1 : 1)).map((r) => r.id);
+    const byId = rows.map((r) => r.id).sort((a, b) => a - b);
+    const listed = async (query: string) =>
+      [...(await manager1.get(`/customers?${query}`).expect(200)).text.matchAll(/<a href="\/customers\/(\d+)">/g)].map((m) => Number(m[1]));
+    expect(await listed('sort=name&dir=asc')).toEqual(byName);
+    expect(await listed('sort=name&dir=desc')).toEqual([...byName].reverse());
+    for (const sort of ['status', 'last_contact_at', 'next_follow_up_at']) {
+      expect(await listed(`sort=${sort}&dir=asc`), sort).toEqual(byId);
+      expect(await listed(`sort=${sort}&dir=desc&status=new`), sort).toEqual([...byId].reverse());
+    }
+  });
 });

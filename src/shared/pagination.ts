@@ -6,8 +6,8 @@ export const PER_PAGE_CHOICES = [20, 50, 100] as const;
 // only up to a cap; past it the page says "10,000+" and still offers the next page.
 export const COUNT_CAP = 10_000;
 
-// A search is for finding a few records: past a thousand matches the page says "1,000+" and the
-// user narrows it down. Counting a common surname's 40,000 matches up to 10,000 cost 8 ms of SQL
+// A search or a filter is for finding a few records: past a thousand matches the page says
+// "More than 1,000" and the user narrows it down. Counting a common surname's 40,000 matches up to 10,000 cost 8 ms of SQL
 // at a million customers, most of the search's time; up to 1,000, one.
 export const SEARCH_COUNT_CAP = 1_000;
 

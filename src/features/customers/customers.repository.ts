@@ -49,6 +49,19 @@ const sortColumn: Record<SortColumn, string> = {
 };
 
 /**
+ * The company-wide index that reads customers in a sort column's order (deleted_at and owner_id in
+ * it, so a walk tests both inside the index). A team's list sorted by it walks it: past the dive
+ * limit, MariaDB instead read the team's 200,000 customers and sorted them (a manager's list by
+ * name 96 ms, by last contact 57 ms at a million customers; walked, 0.5 and 0.2 ms).
+ */
+const teamSortIndex: Partial<Record<string, string>> = {
+  name: 'customers_all_name',
+  status: 'customers_all_status',
+  last_contact_at: 'customers_all_last_contact_at',
+  next_follow_up_at: 'customers_all_next_follow_up_at',
+};
+
+/**
  * A condition on customers, and the owner-first index a team's search reads it through: past the
  * dive limit MariaDB does not estimate a team's 40 owners one by one, and chose to read the whole
  * team's customers through another owner-first index to test each one (a manager's search for 北京
@@ -141,6 +154,9 @@ export function customerRepository(db: Knex) {
   function matching(scope: OwnerScope, filters: CustomerListQuery, sortBy: string): Knex.QueryBuilder {
     const conditions = searchConditions(filters.q);
     if (conditions.length === 0 && sortBy === 'updated_at') return alongBranch(scope, filters) ?? withinBranch(filtered(scope, filters), scope);
+    // One rep picked from the team is better planned by the optimizer, from that rep's own ranges.
+    const sortIndex = filters.owner_id ? undefined : teamSortIndex[sortBy];
+    if (conditions.length === 0 && sortIndex) return withFilters(scopedWalk(db, scope, 'customers', 'customers', sortIndex), filters);
     if (conditions.length <= 1) return filtered(scope, filters, conditions[0]);
     const columns = sortBy === 'id' ? ['id'] : ['id', sortBy];
     const [first, ...rest] = conditions.map((condition) => filtered(scope, filters, condition).select(columns));
@@ -227,7 +243,10 @@ export function customerRepository(db: Knex) {
       const live = isWholeList(filters) ? await liveCustomerCount(db, scope, filters.owner_id) : undefined;
       if (live !== undefined && page.offset >= live) return pageOf([], page, live, false);
       const column = sortColumn[filters.sort];
-      const cap = filters.q ? SEARCH_COUNT_CAP : COUNT_CAP;
+      // A search or a filtered list counts its matches to 1,000: a manager's level and source filter
+      // read 268 ms of index entries to count 10,000 of them, 26 ms to count 1,000. The whole
+      // list's total comes from the summary.
+      const cap = isWholeList(filters) ? COUNT_CAP : SEARCH_COUNT_CAP;
       const isNameSearch = searchConditions(filters.q).length > 1;
       // A large scope's name search may be walked in order (a surname alone); a team is walked along
       // its branch's index, and one without a branch has no index in that order.
