@@ -9,6 +9,12 @@ export type BenchArgs = {
 
 export const DEFAULT_URL = 'mysql://root@127.0.0.1:3306/crm_bench';
 
+/** For the bench's small tools: takes `--name value` out of `args` and returns the value (undefined when absent). */
+export function takeOption(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i < 0 ? undefined : args.splice(i, 2)[1];
+}
+
 const usage = `Usage: npm run bench -- <customers> [--url mysql://user@host:port/db_bench] [--duration seconds]
        npm run bench -- --customers 1000000`;
 

@@ -1,7 +1,7 @@
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createDb } from '../src/db/knex.js';
-import { DEFAULT_URL } from './args.js';
+import { DEFAULT_URL, takeOption } from './args.js';
 import { run } from './drive.js';
 import { BENCH_LOGINS } from './organisation.js';
 import { actorByUsername, pagesFor, type Role } from './pages.js';
@@ -17,10 +17,7 @@ import { percentile } from './stats.js';
 // (/proc); MariaDB must run on this machine.
 
 const args = process.argv.slice(2);
-const option = (name: string) => {
-  const i = args.indexOf(name);
-  return i < 0 ? undefined : args.splice(i, 2)[1];
-};
+const option = (name: string) => takeOption(args, name);
 const url = option('--url') ?? DEFAULT_URL;
 const seconds = Number(option('--seconds') ?? 5);
 const [onlyRole, onlyPage] = args;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createDb } from '../src/db/knex.js';
-import { DEFAULT_URL } from './args.js';
+import { DEFAULT_URL, takeOption } from './args.js';
 import { run } from './drive.js';
 import { BENCH_LOGINS } from './organisation.js';
 import { actorByUsername, pagesFor, type Role } from './pages.js';
@@ -18,10 +18,7 @@ type Node = { id: number; callFrame: { functionName: string; url: string; lineNu
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 
 const args = process.argv.slice(2);
-const option = (name: string) => {
-  const i = args.indexOf(name);
-  return i < 0 ? undefined : args.splice(i, 2)[1];
-};
+const option = (name: string) => takeOption(args, name);
 const url = option('--url') ?? DEFAULT_URL;
 const seconds = Number(option('--seconds') ?? 5);
 const top = Number(option('--top') ?? 30);
