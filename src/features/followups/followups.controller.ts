@@ -62,8 +62,11 @@ export function followupController({ db }: AppContext) {
       }
       if (req.query.customer_id !== undefined && req.query.customer_id !== '') throw new NotFoundError();
       const { q } = customerPickQuery.parse(req.query);
+      // Recently updated customers first: the one just called is most likely among them, and a
+      // surname matching thousands in a large scope is walked in that order. Sorted by name, the
+      // admin's 马 sorted all 40,000 matches (269 ms of SQL at a million customers).
       const matches = q
-        ? (await customers.list(actor, customerListQuery.parse({ q, sort: 'name', dir: 'asc' }), { page: 1, perPage: 20, offset: 0 })).rows
+        ? (await customers.list(actor, customerListQuery.parse({ q, sort: 'updated_at', dir: 'desc' }), { page: 1, perPage: 20, offset: 0 })).rows
         : [];
       await renderPage(res, 'features/followups/views/pick-customer', { title: req.t('followups.new_title'), q: q ?? '', matches });
     },
