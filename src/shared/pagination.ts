@@ -7,8 +7,8 @@ export const PER_PAGE_CHOICES = [20, 50, 100] as const;
 export const COUNT_CAP = 10_000;
 
 // A search or a filter is for finding a few records: past a thousand matches the page says
-// "More than 1,000" and the user narrows it down. Counting a common surname's 40,000 matches up to 10,000 cost 8 ms of SQL
-// at a million customers, most of the search's time; up to 1,000, one.
+// "More than 1,000" and the user narrows it down. Counting a common surname's 40,000 matches up
+// to 10,000 cost 8 ms of SQL at a million customers, most of the search's time; up to 1,000, one.
 export const SEARCH_COUNT_CAP = 1_000;
 
 const pageQuery = z.object({

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
-import { insertRow, likePattern } from '../../db/sql.js';
+import { countUpTo, insertRow, likePattern } from '../../db/sql.js';
 import { COUNT_CAP, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { ContactListQuery, SortColumn } from './contacts.schema.js';
 
@@ -76,10 +76,10 @@ export function contactRepository(db: Knex) {
         ])
         .limit(page.perPage + 1)
         .offset(page.offset);
-      const counting = scopedContacts(db, scope).select(db.raw('1')).limit(COUNT_CAP + 1);
+      const counting = scopedContacts(db, scope);
       applySearch(counting, filters.q);
-      const counted = await db.from(counting.as('capped')).count({ n: '*' }).first();
-      return pageOf(rows.slice(0, page.perPage), page, Number(counted?.n ?? 0), rows.length > page.perPage);
+      const counted = await countUpTo(db, counting, COUNT_CAP + 1);
+      return pageOf(rows.slice(0, page.perPage), page, counted, rows.length > page.perPage);
     },
 
     async findById(actor: Actor, id: number): Promise<ContactDetail | undefined> {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
-import { insertRow, likePattern } from '../../db/sql.js';
+import { countUpTo, insertRow, likePattern } from '../../db/sql.js';
 import { fromCents, toCents } from '../../shared/money.js';
 import { COUNT_CAP, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { ContractListQuery, ContractStatus, SortColumn } from './contracts.schema.js';
@@ -101,12 +101,9 @@ export function contractRepository(db: Knex) {
         ])
         .limit(page.perPage + 1)
         .offset(page.offset);
-      const counted = await db
-        .from(filtered(scope, filters).select(db.raw('1')).limit(COUNT_CAP + 1).as('capped'))
-        .count({ n: '*' })
-        .first();
+      const counted = await countUpTo(db, filtered(scope, filters), COUNT_CAP + 1);
       const hasNext = rows.length > page.perPage;
-      return pageOf(rows.slice(0, page.perPage).map(normaliseContract), page, Number(counted?.n ?? 0), hasNext);
+      return pageOf(rows.slice(0, page.perPage).map(normaliseContract), page, counted, hasNext);
     },
 
     /** A live contract in the actor's scope, with the names its page shows. */

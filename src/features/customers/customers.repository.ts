@@ -187,8 +187,8 @@ export function customerRepository(db: Knex) {
   /**
    * A name search's matches, counted up to the search's cap: the names, plus (while under it) the
    * companies whose name does not match. Past the cap the companies change nothing, and counting
-   * them is dear when they are also the names (a city that starts many company names, 北京: each company
-   * match's row is read to test its name, 225 ms for the admin at a million customers).
+   * them is dear when they are also the names (a city that starts many company names, 北京: each
+   * company match's row is read to test its name, 225 ms for the admin at a million customers).
    */
   async function countNameSearch(scope: OwnerScope, filters: CustomerListQuery, parts: NameSearchParts): Promise<number> {
     const names = await countUpTo(db, filtered(scope, filters, parts.names), SEARCH_COUNT_CAP + 1);

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
-import { insertRow, likePattern } from '../../db/sql.js';
+import { countUpTo, insertRow, likePattern } from '../../db/sql.js';
 import { fromCents, toCents } from '../../shared/money.js';
 import { COUNT_CAP, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { QuoteListQuery, SortColumn } from './quotes.schema.js';
@@ -74,7 +74,7 @@ export function quoteRepository(db: Knex) {
       }
       if (filters.status) query.where('q.status', filters.status);
       if (filters.customer_id) query.where('q.customer_id', filters.customer_id);
-      const counted = await db.from(query.clone().select(db.raw('1')).limit(COUNT_CAP + 1).as('capped')).count({ n: '*' }).first();
+      const counted = await countUpTo(db, query.clone(), COUNT_CAP + 1);
       const column = sortColumn[filters.sort];
       const rows = await query
         .join('customers as c', 'c.id', 'q.customer_id')
@@ -87,7 +87,7 @@ export function quoteRepository(db: Knex) {
         .limit(page.perPage + 1)
         .offset(page.offset);
       const hasNext = rows.length > page.perPage;
-      return pageOf(rows.slice(0, page.perPage).map(normalise) as QuoteListRow[], page, Number(counted?.n ?? 0), hasNext);
+      return pageOf(rows.slice(0, page.perPage).map(normalise) as QuoteListRow[], page, counted, hasNext);
     },
 
     async findById(actor: Actor, id: number, trx: Knex = db): Promise<QuoteDetail | undefined> {
