@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/time.js';
+import { inTransaction } from '../db/transaction.js';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCK_MINUTES = 15;
@@ -15,7 +16,7 @@ export function isLocked(lockedUntil: string | null): boolean {
 
 /** Counts a failed password; the fifth in a row locks the account for LOCK_MINUTES. */
 export async function recordFailedLogin(db: Knex, userId: number): Promise<LoginOutcome> {
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx('users').where('id', userId).increment('failed_logins', 1);
     const user = await trx('users').where('id', userId).first('failed_logins');
     if (user.failed_logins < MAX_FAILED_LOGINS) return { ok: false, reason: 'invalid' } as const;

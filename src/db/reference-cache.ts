@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { inTransaction } from './transaction.js';
 
 // Reference data that every page reads and that changes rarely: who the logged-in user is (role,
 // permissions), the organisation (departments and users, from which a manager's scope and the owner
@@ -43,7 +44,7 @@ export function forgetReferenceData(db: Knex): void {
 /** A transaction that writes reference data; this instance forgets its copy once it ends. */
 export async function referenceTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   try {
-    return await db.transaction(work);
+    return await inTransaction(db, work);
   } finally {
     forgetReferenceData(db);
   }

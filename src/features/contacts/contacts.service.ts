@@ -7,6 +7,7 @@ import type { RequestInfo } from '../../shared/request.js';
 import { customerRepository } from '../customers/customers.repository.js';
 import { contactRepository, isUniqueViolation, type ContactDetail, type ContactRow } from './contacts.repository.js';
 import { CONTACT_FIELDS, type ContactInput } from './contacts.schema.js';
+import { inTransaction } from '../../db/transaction.js';
 
 type Editable = Pick<ContactRow, (typeof CONTACT_FIELDS)[number]>;
 
@@ -68,7 +69,7 @@ export function contactService(db: Knex) {
       await checkPhone(customerId, values);
       const now = toDbTime();
       return uniquely(() =>
-        db.transaction(async (trx) => {
+        inTransaction(db, async (trx) => {
           const id = await repo.insert(trx, {
             ...values,
             customer_id: customerId,
@@ -100,7 +101,7 @@ export function contactService(db: Knex) {
       if (Object.keys(changes).length === 0) return;
       await checkPhone(current.customer_id, values, id);
       await uniquely(() =>
-        db.transaction(async (trx) => {
+        inTransaction(db, async (trx) => {
           const updated = await repo.updateIfVersion(trx, actor, id, version, { ...values, updated_at: toDbTime() });
           if (updated === 0) throw new ConflictError();
           await writeAudit(trx, { entity: 'contact', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
@@ -113,7 +114,7 @@ export function contactService(db: Knex) {
       const current = await repo.findById(actor, id);
       if (!current) throw new NotFoundError();
       if (version !== undefined && current.version !== version) throw new ConflictError();
-      await db.transaction(async (trx) => {
+      await inTransaction(db, async (trx) => {
         const deleted = await repo.deleteIfVersion(trx, actor, id, current.version);
         if (deleted === 0) throw new ConflictError();
         await writeAudit(trx, {

@@ -9,6 +9,7 @@ import { RefusedError } from './contracts.events.js';
 import { prepareDocumentNumbers } from '../../db/document-number.js';
 import { insertDraftContract } from './contracts.service.js';
 import { lockLiveCustomer } from '../customers/live-customer.js';
+import { inTransaction } from '../../db/transaction.js';
 
 // One-step creation: an accepted quote or a won opportunity becomes a draft contract, in one
 // transaction with its items and audit row. A source already turned into a contract leads to that
@@ -62,7 +63,7 @@ export function contractConversion(db: Knex) {
       const customerId = await customerOf(db, 'quotes', quoteId);
       if (customerId === undefined) throw new NotFoundError();
       const year = await prepareDocumentNumbers(db, 'CT', actor.timeZone);
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         const customer = await lockLiveCustomer(trx, customerId);
         await lockSource(trx, 'quotes', quoteId);
         const scope = await ownerScope(trx, actor);
@@ -110,7 +111,7 @@ export function contractConversion(db: Knex) {
       const customerId = await customerOf(db, 'opportunities', opportunityId);
       if (customerId === undefined) throw new NotFoundError();
       const year = await prepareDocumentNumbers(db, 'CT', actor.timeZone);
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         const customer = await lockLiveCustomer(trx, customerId);
         await lockSource(trx, 'opportunities', opportunityId);
         const scope = await ownerScope(trx, actor);

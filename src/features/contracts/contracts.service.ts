@@ -13,6 +13,7 @@ import { findApprover } from './contracts.approver.js';
 import { recordContractEvent, WrongStatusError } from './contracts.events.js';
 import { contractRepository, type ContractRow } from './contracts.repository.js';
 import { CONTRACT_FIELDS, EDITABLE_STATUSES, type ContractInput } from './contracts.schema.js';
+import { inTransaction } from '../../db/transaction.js';
 
 /** The columns a contract form (or a one-step conversion) decides. */
 export type ContractValues = Pick<
@@ -137,7 +138,7 @@ export function contractService(db: Knex) {
     async createContract(actor: Actor, input: ContractInput, items: readonly LineItem[], info: RequestInfo): Promise<number> {
       const { values, priced } = await checkRules(actor, input, items);
       const year = await prepareDocumentNumbers(db, 'CT', actor.timeZone);
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         await requireLiveCustomer(trx, values.customer_id);
         return insertDraftContract(trx, actor, values, priced, info, year);
       });
@@ -163,7 +164,7 @@ export function contractService(db: Knex) {
       if (!EDITABLE_STATUSES.includes(current.status)) throw new WrongStatusError();
       const { values, priced } = await checkRules(actor, input, items, current);
       const total = fromCents(priced.total);
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         // The instalments already planned bound the total from below.
         const planned = sumCents(await trx('payment_plans').where('contract_id', id).pluck('amount'));
         if (planned > priced.total) {

@@ -8,6 +8,7 @@ import { findApprover } from './contracts.approver.js';
 import { recordContractEvent, WrongStatusError, type ContractAction } from './contracts.events.js';
 import { contractRepository, type ContractDetail, type ContractRow } from './contracts.repository.js';
 import type { ContractStatus } from './contracts.schema.js';
+import { inTransaction } from '../../db/transaction.js';
 
 // The status machine: draft → pending_approval → approved → signed → terminated, with reject
 // returning a pending contract to draft. Each step changes the row, writes the event and the audit
@@ -37,7 +38,7 @@ export function contractWorkflow(db: Knex) {
     comment: string | null,
     info: RequestInfo,
   ): Promise<ContractDetail> {
-    return db.transaction(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const current = await repo.findById(actor, id, trx);
       if (!current) throw new NotFoundError();
       if (version !== current.version) throw new ConflictError();

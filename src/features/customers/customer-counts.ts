@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { applyOwnerScope, type OwnerScope } from '../../authz/data-scope.js';
+import { inTransaction } from '../../db/transaction.js';
 
 // How many live (not deleted) customers each owner has, kept in customer_counts so the customer
 // list's total needs one summary row per owner instead of counting index entries: a rep's 5,000
@@ -39,7 +40,7 @@ export async function changeCustomerCounts(trx: Knex.Transaction, changes: Count
 
 /** Recomputes every owner's count from the customers table: after the migration and after a bulk load. */
 export async function rebuildCustomerCounts(db: Knex): Promise<void> {
-  await db.transaction(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx('customer_counts').delete();
     const counts = trx('customers').whereNull('deleted_at').groupBy('owner_id').select('owner_id', trx.raw('count(*) as live'));
     await trx.into(trx.raw('?? (??, ??)', ['customer_counts', 'owner_id', 'live'])).insert(counts);

@@ -11,6 +11,7 @@ import { withCustomerOpportunities } from '../opportunities/customer-cascade.js'
 import { changeCustomerCounts, ensureCountRows } from './customer-counts.js';
 import { customerRepository, type CustomerDetail, type CustomerRow } from './customers.repository.js';
 import { CUSTOMER_FIELDS, type CustomerInput } from './customers.schema.js';
+import { inTransaction } from '../../db/transaction.js';
 
 const dictionaryFields: Array<[field: 'industry' | 'source' | 'level' | 'status', type: DictionaryType]> = [
   ['industry', 'industry'],
@@ -85,7 +86,7 @@ export function customerService(db: Knex) {
       const values = await checkRules(actor, input);
       const now = toDbTime();
       await ensureCountRows(db, [values.owner_id]);
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         const id = await repo.insert(trx, {
           ...values,
           owner_branch_id: await ownerBranchId(trx, values.owner_id),
@@ -119,7 +120,7 @@ export function customerService(db: Knex) {
       if (Object.keys(changes).length === 0) return;
       const moved = values.owner_id !== current.owner_id;
       if (moved) await ensureCountRows(db, [values.owner_id]);
-      await db.transaction(async (trx) => {
+      await inTransaction(db, async (trx) => {
         // A new owner brings their branch along (see withinBranch), and the customer to their count.
         const branch = moved ? { owner_branch_id: await ownerBranchId(trx, values.owner_id) } : {};
         const updated = await repo.updateIfVersion(trx, actor, id, version, { ...values, ...branch, updated_at: toDbTime() });

@@ -9,6 +9,7 @@ import { customerRepository } from '../customers/customers.repository.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { followupRepository } from './followups.repository.js';
 import { FOLLOWUP_FIELDS, type FollowupInput } from './followups.schema.js';
+import { inTransaction } from '../../db/transaction.js';
 
 /**
  * A follow-up records what happened, so it cannot have happened after now (a minute's grace for the
@@ -71,7 +72,7 @@ export function followupService(db: Knex) {
         next_follow_up_at: nextFollowUpAt,
         next_action: input.next_action,
       };
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         const id = await repo.insert(trx, { ...values, customer_id: customerId, created_by: actor.id, created_at: now, updated_at: now });
         const touched = await repo.touchCustomer(trx, customerId, occurredAt, nextFollowUpAt, now);
         if (touched === 0) throw new NotFoundError();

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { applyOwnerScope, scopedWalk, type OwnerScope } from '../../authz/data-scope.js';
 import { unionAllOf } from '../../db/sql.js';
+import { inTransaction } from '../../db/transaction.js';
 
 // How many opportunities entered each won or lost stage, per owner and calendar month (UTC), kept
 // in closed_counts so the board's "won / lost this month" reads a few summary rows. Counted from the
@@ -32,7 +33,7 @@ export async function refreshClosedCounts(trx: Knex, ownerIds: number[]): Promis
 
 /** Recomputes every row: after the migration that creates them, and after a bulk load. */
 export async function rebuildClosedCounts(db: Knex): Promise<void> {
-  await db.transaction(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx('closed_counts').delete();
     await insertCounts(trx, (query) => query);
   });

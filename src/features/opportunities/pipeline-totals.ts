@@ -3,6 +3,7 @@ import { applyOwnerScope, type OwnerScope } from '../../authz/data-scope.js';
 import { isMysql } from '../../db/schema-helpers.js';
 import { refreshClosedCounts } from './closed-counts.js';
 import { totalColumns, type TotalRow } from './opportunity-totals.js';
+import { inTransaction } from '../../db/transaction.js';
 
 // The pipeline's totals per owner, stage and currency (count, amount, weighted amount in cents),
 // kept in pipeline_totals so the board and the unfiltered list read a few hundred summary rows
@@ -36,12 +37,12 @@ const SUMMARY_COLUMNS = ['owner_id', 'stage_id', 'currency', 'opportunities', 'a
  */
 export async function pipelineTransaction<T>(db: Knex, ownerIds: number[], work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   const ids = distinct(ownerIds);
-  if (ids.length === 0) return db.transaction(work);
+  if (ids.length === 0) return inTransaction(db, work);
   await db('pipeline_total_locks')
     .insert(ids.map((id) => ({ owner_id: id })))
     .onConflict('owner_id')
     .ignore();
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx('pipeline_total_locks').whereIn('owner_id', ids).orderBy('owner_id').forUpdate().select('owner_id');
     const result = await work(trx);
     await refreshPipelineTotals(trx, ids);
@@ -73,7 +74,7 @@ export async function refreshPipelineTotals(trx: Knex, ownerIds: number[]): Prom
  * it did not see recomputes its owners' rows after it, when its own delete gets their locks.
  */
 export async function rebuildPipelineTotals(db: Knex): Promise<void> {
-  await db.transaction(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx('pipeline_totals').delete();
     await insertSummary(trx, (query) => query);
   }, readCommitted(db));

@@ -11,6 +11,7 @@ import { contractRepository, type ContractDetail } from '../contracts/contracts.
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { paymentRepository, RECEIVABLE_STATUSES, type PlanRow } from './payments.repository.js';
 import type { PlanInput, RecordInput } from './payments.schema.js';
+import { inTransaction } from '../../db/transaction.js';
 
 // Instalments and the payments applied to them. Every write starts by locking the contract row
 // (a no-op update takes the row lock on MySQL; SQLite has a single writer), so two saves at once
@@ -67,7 +68,7 @@ export function paymentService(db: Knex) {
 
   return {
     addPlan: (actor: Actor, contractId: number, input: PlanInput, info: RequestInfo): Promise<number> =>
-      db.transaction(async (trx) => {
+      inTransaction(db, async (trx) => {
         const contract = await lockedContract(trx, actor, contractId);
         refuseTerminated(contract);
         await checkPlanned(trx, contract, input.amount);
@@ -100,7 +101,7 @@ export function paymentService(db: Knex) {
 
     /** Saves an edit made on `version`; a newer version in the database means a 409, nothing written. */
     updatePlan: (actor: Actor, contractId: number, planId: number, version: number, input: PlanInput, info: RequestInfo) =>
-      db.transaction(async (trx) => {
+      inTransaction(db, async (trx) => {
         const contract = await lockedContract(trx, actor, contractId);
         const current = await repo.planOf(contractId, planId, trx);
         if (!current) throw new NotFoundError();
@@ -133,7 +134,7 @@ export function paymentService(db: Knex) {
 
     /** A plan that has received money keeps its history: it cannot be deleted, only changed. */
     deletePlan: (actor: Actor, contractId: number, planId: number, info: RequestInfo) =>
-      db.transaction(async (trx) => {
+      inTransaction(db, async (trx) => {
         await lockedContract(trx, actor, contractId);
         const current = await repo.planOf(contractId, planId, trx);
         if (!current) throw new NotFoundError();
@@ -156,7 +157,7 @@ export function paymentService(db: Knex) {
     /** Records a payment and adds it to its plan (received amount, settled flag) in the same transaction. */
     addRecord: async (actor: Actor, contractId: number, input: RecordInput, info: RequestInfo): Promise<number> => {
       const dictionaries = await loadDictionaries(db, ['payment_method'], 'en');
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         const contract = await lockedContract(trx, actor, contractId);
         if (!(RECEIVABLE_STATUSES as readonly string[]).includes(contract.status)) {
           throw new ValidationError({ _record: { key: 'payments.error.contract_not_receivable' } });

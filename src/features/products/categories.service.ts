@@ -7,6 +7,7 @@ import type { RequestInfo } from '../../shared/request.js';
 import { categoryRepository } from './categories.repository.js';
 import { CATEGORY_FIELDS, type CategoryInput } from './categories.schema.js';
 import { subtreeIds, type CategoryRow } from './categories.tree.js';
+import { inTransaction } from '../../db/transaction.js';
 
 /** Deleting a category that still holds products or sub-categories. */
 export class CategoryInUseError extends ConflictError {
@@ -43,7 +44,7 @@ export function categoryService(db: Knex) {
     },
 
     async create(actor: Actor, input: CategoryInput, info: RequestInfo): Promise<number> {
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         await checkParent(trx, input.parent_id);
         const now = toDbTime();
         const values = { ...input, sort: await repo.nextSort(trx, input.parent_id) };
@@ -62,7 +63,7 @@ export function categoryService(db: Knex) {
 
     /** Saves an edit made on `version`; a newer version in the database means a 409, nothing written. */
     async update(actor: Actor, id: number, version: number, input: CategoryInput, info: RequestInfo): Promise<void> {
-      await db.transaction(async (trx) => {
+      await inTransaction(db, async (trx) => {
         const current = await findOrFail(id, trx);
         if (current.version !== version) throw new ConflictError();
         await checkParent(trx, input.parent_id, id);
@@ -82,7 +83,7 @@ export function categoryService(db: Knex) {
      * counts up, so an edit form opened before the move is a 409 rather than a silent undo.
      */
     async move(actor: Actor, id: number, direction: 'up' | 'down', info: RequestInfo): Promise<CategoryRow> {
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         const current = await findOrFail(id, trx);
         const siblings = (await repo.all(trx)).filter((c) => c.parent_id === current.parent_id);
         siblings.sort((a, b) => a.sort - b.sort || a.id - b.id);
@@ -112,7 +113,7 @@ export function categoryService(db: Knex) {
     },
 
     async remove(actor: Actor, id: number, info: RequestInfo): Promise<CategoryRow> {
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         const current = await findOrFail(id, trx);
         if (await repo.hasChildren(id, trx)) throw new CategoryInUseError('children');
         if (await repo.hasProducts(id, trx)) throw new CategoryInUseError('products');

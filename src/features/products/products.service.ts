@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from 
 import type { RequestInfo } from '../../shared/request.js';
 import { productRepository, type ProductRow } from './products.repository.js';
 import { PRODUCT_FIELDS, type ProductInput } from './products.schema.js';
+import { inTransaction } from '../../db/transaction.js';
 
 /** Deleting a product that quotes, contracts or opportunities refer to; deactivation is offered. */
 export class ProductInUseError extends ConflictError {
@@ -46,7 +47,7 @@ export function productService(db: Knex) {
 
     async create(actor: Actor, input: ProductInput, info: RequestInfo): Promise<number> {
       try {
-        return await db.transaction(async (trx) => {
+        return await inTransaction(db, async (trx) => {
           await checkRules(trx, input);
           const now = toDbTime();
           const id = await repo.insert(trx, { ...input, version: 1, created_at: now, updated_at: now });
@@ -69,7 +70,7 @@ export function productService(db: Knex) {
     /** Saves an edit made on `version`; a newer version in the database means a 409, nothing written. */
     async update(actor: Actor, id: number, version: number, input: ProductInput, info: RequestInfo): Promise<void> {
       try {
-        await db.transaction(async (trx) => {
+        await inTransaction(db, async (trx) => {
           const current = await findOrFail(id, trx);
           if (current.version !== version) throw new ConflictError();
           await checkRules(trx, input, id);
@@ -86,7 +87,7 @@ export function productService(db: Knex) {
     },
 
     async setActive(actor: Actor, id: number, active: boolean, info: RequestInfo): Promise<ProductRow> {
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         const current = await findOrFail(id, trx);
         if (current.is_active === active) return current;
         const updated = await repo.updateIfVersion(trx, id, current.version, { is_active: active, updated_at: toDbTime() });
@@ -104,7 +105,7 @@ export function productService(db: Knex) {
     },
 
     async remove(actor: Actor, id: number, info: RequestInfo): Promise<ProductRow> {
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         const current = await findOrFail(id, trx);
         if (await repo.isUsed(id, trx)) throw new ProductInUseError();
         await repo.delete(trx, id);

@@ -17,6 +17,7 @@ import { quoteLookups } from './quotes.lookups.js';
 import { quoteRepository, type QuoteDetail, type QuoteRow } from './quotes.repository.js';
 import { QUOTE_FIELDS, TOTAL_FIELDS, type QuoteInput, type QuoteStatus } from './quotes.schema.js';
 import { canMove, isEditable } from './quotes.status.js';
+import { inTransaction } from '../../db/transaction.js';
 
 /** The quote is no longer a draft (or moved on meanwhile): the action does not apply any more. */
 export class QuoteStateError extends ConflictError {
@@ -64,7 +65,7 @@ export function quoteService(db: Knex) {
       const totals = totalsColumns(priced);
       // The year is the user's: a quote made on 1 January in Shanghai is that year's.
       const year = await prepareDocumentNumbers(db, 'QT', actor.timeZone);
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         const now = toDbTime();
         const number = await nextDocumentNumber(trx, 'QT', year);
         const values = { ...input, ...totals };
@@ -103,7 +104,7 @@ export function quoteService(db: Knex) {
       const changes = changedFields(current, values, [...QUOTE_FIELDS, ...TOTAL_FIELDS]);
       if (before !== after) changes.items = { before, after };
       if (Object.keys(changes).length === 0) return;
-      await db.transaction(async (trx) => {
+      await inTransaction(db, async (trx) => {
         const updated = await repo.updateIfVersion(trx, actor, id, version, { ...values, updated_at: toDbTime() }, 'draft');
         if (updated === 0) throw new ConflictError();
         await saveLineItems(trx, 'quote_items', 'quote_id', id, priced);
@@ -116,7 +117,7 @@ export function quoteService(db: Knex) {
       const current = await findOrFail(actor, id);
       if (current.version !== version) throw new ConflictError();
       if (!canMove(current.status, to)) throw new QuoteStateError('transition');
-      await db.transaction(async (trx) => {
+      await inTransaction(db, async (trx) => {
         const updated = await repo.updateIfVersion(trx, actor, id, version, { status: to, updated_at: toDbTime() }, current.status);
         if (updated === 0) throw new ConflictError();
         await writeAudit(trx, {
