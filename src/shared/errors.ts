@@ -1,3 +1,5 @@
+import { isUniqueViolation, type UniqueKey } from '../db/errors.js';
+
 // Typed errors; shared/error-handler.ts maps each to a status code and an error page.
 export class HttpError extends Error {
   constructor(
@@ -34,5 +36,18 @@ export class ValidationError extends HttpError {
 export class ConflictError extends HttpError {
   constructor(message = 'Conflict') {
     super(409, message);
+  }
+}
+
+/**
+ * Runs a write whose value must be unique; when a concurrent save took the value first (the check
+ * before it passed for both), the database's unique key refuses it and the user gets the field's 422.
+ */
+export async function refusingDuplicate<T>(key: UniqueKey, field: string, messageKey: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isUniqueViolation(err, key)) throw new ValidationError({ [field]: { key: messageKey } });
+    throw err;
   }
 }

@@ -3,7 +3,7 @@ import type { Actor } from '../../authz/actor.js';
 import { insertRow } from '../../db/sql.js';
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { ConflictError, NotFoundError, refusingDuplicate, ValidationError } from '../../shared/errors.js';
 import { fromCents, sumCents, toCents } from '../../shared/money.js';
 import type { RequestInfo } from '../../shared/request.js';
 import { updateIfVersion } from '../../shared/version.js';
@@ -13,22 +13,26 @@ import { paymentRepository, RECEIVABLE_STATUSES, type PlanRow } from './payments
 import type { PlanInput, RecordInput } from './payments.schema.js';
 import { inTransaction } from '../../db/transaction.js';
 
-// Instalments and the payments applied to them. Every write starts by locking the contract row
-// (a no-op update takes the row lock on MySQL; SQLite has a single writer), so two saves at once
-// cannot both fit under the contract total or both pay the same outstanding amount. Every write
-// that changes a plan adds one to its version, which its edit form carries (a stale form is a 409).
+// Instalments and the payments applied to them. Every write's first statement locks the contract
+// row (SQLite has a single writer): under REPEATABLE READ a plain read taken before the lock would
+// fix the transaction's snapshot, and every check after the wait would read the plans and payments
+// as they were before the other save committed. Behind the lock, two saves at once cannot both fit
+// under the contract total or both pay the same outstanding amount; the plan's update is guarded in
+// its WHERE as well, so the database refuses what a check might miss. Every write that changes a
+// plan adds one to its version, which its edit form carries (a stale form is a 409).
 
+const PLAN_SEQ_KEY = { table: 'payment_plans', columns: ['contract_id', 'seq'], index: 'payment_plans_contract_seq' };
 const PLAN_FIELDS = ['seq', 'due_date', 'amount', 'received_amount', 'remark', 'owner_id', 'is_settled'] as const;
 
 export function paymentService(db: Knex) {
   const contracts = contractRepository(db);
   const repo = paymentRepository(db);
 
-  /** The contract in the actor's scope, locked for the rest of the transaction. */
+  /** The contract in the actor's scope, locked (the transaction's first read) for the rest of the transaction. */
   async function lockedContract(trx: Knex.Transaction, actor: Actor, contractId: number): Promise<ContractDetail> {
+    await trx('contracts').where('id', contractId).forUpdate().first('id');
     const contract = await contracts.findById(actor, contractId, trx);
     if (!contract) throw new NotFoundError();
-    await trx('contracts').where('id', contractId).update({ version: trx.ref('version') });
     return contract;
   }
 
@@ -87,7 +91,7 @@ export function paymentService(db: Knex) {
           created_at: now,
           updated_at: now,
         };
-        const id = await insertRow(trx, 'payment_plans', row);
+        const id = await refusingDuplicate(PLAN_SEQ_KEY, 'seq', 'payments.error.seq_taken', () => insertRow(trx, 'payment_plans', row));
         await writeAudit(trx, {
           entity: 'payment_plan',
           entityId: id,
@@ -120,7 +124,9 @@ export function paymentService(db: Knex) {
           is_settled: toCents(current.received_amount) >= toCents(input.amount),
           updated_at: toDbTime(),
         };
-        const updated = await updateIfVersion(trx, 'payment_plans', planId, version, changes);
+        const updated = await refusingDuplicate(PLAN_SEQ_KEY, 'seq', 'payments.error.seq_taken', () =>
+          updateIfVersion(trx, 'payment_plans', planId, version, changes),
+        );
         if (updated === 0) throw new ConflictError();
         await writeAudit(trx, {
           entity: 'payment_plan',
@@ -188,7 +194,12 @@ export function paymentService(db: Knex) {
         const received = toCents(plan.received_amount) + toCents(input.amount);
         const planChanges = { received_amount: fromCents(received), is_settled: received >= toCents(plan.amount), updated_at: now };
         // A plan edit form opened before this payment is now stale (409), not silently overwritten.
-        await trx('payment_plans').where('id', plan.id).update({ ...planChanges, version: trx.raw('?? + 1', ['version']) });
+        const applied = await trx('payment_plans')
+          .where('id', plan.id)
+          .where('received_amount', plan.received_amount)
+          .where('amount', '>=', planChanges.received_amount)
+          .update({ ...planChanges, version: trx.raw('?? + 1', ['version']) });
+        if (applied === 0) throw new ConflictError();
         await writeAudit(trx, {
           entity: 'payment_record',
           entityId: id,
