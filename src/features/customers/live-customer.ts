@@ -21,3 +21,13 @@ export async function lockLiveCustomer(trx: Knex.Transaction, customerId: number
 export async function requireLiveCustomer(trx: Knex.Transaction, customerId: number): Promise<void> {
   if (!(await lockLiveCustomer(trx, customerId))) throw new ValidationError({ customer_id: { key: 'validation.choice' } });
 }
+
+/**
+ * The live customer's row locked for update, ahead of a write that inserts a child row and then
+ * updates the customer (a follow-up): taking the exclusive lock first keeps two such writes in line
+ * instead of deadlocking on the share locks their inserts' foreign keys take. False when it is gone.
+ */
+export async function lockCustomerForUpdate(trx: Knex.Transaction, customerId: number): Promise<boolean> {
+  const row: { deleted_at: string | null } | undefined = await trx('customers').where('id', customerId).forUpdate().first('deleted_at');
+  return !!row && !row.deleted_at;
+}

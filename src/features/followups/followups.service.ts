@@ -6,6 +6,7 @@ import { changedFields, writeAudit } from '../../shared/audit.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
 import { customerRepository } from '../customers/customers.repository.js';
+import { lockCustomerForUpdate } from '../customers/live-customer.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { followupRepository } from './followups.repository.js';
 import { FOLLOWUP_FIELDS, type FollowupInput } from './followups.schema.js';
@@ -73,9 +74,11 @@ export function followupService(db: Knex) {
         next_action: input.next_action,
       };
       return inTransaction(db, async (trx) => {
+        // The customer's row is locked before the follow-up's insert share-locks it through its
+        // foreign key: two such transactions would each hold the share lock and wait for the other.
+        if (!(await lockCustomerForUpdate(trx, customerId))) throw new NotFoundError();
         const id = await repo.insert(trx, { ...values, customer_id: customerId, created_by: actor.id, created_at: now, updated_at: now });
-        const touched = await repo.touchCustomer(trx, customerId, occurredAt, nextFollowUpAt, now);
-        if (touched === 0) throw new NotFoundError();
+        await repo.touchCustomer(trx, customerId, occurredAt, nextFollowUpAt, now);
         await writeAudit(trx, {
           entity: 'followup',
           entityId: id,
