@@ -55,12 +55,6 @@ function applySearch(query: Knex.QueryBuilder, q: string | undefined): void {
   query.whereRaw(`${column} like ? escape '!'`, [pattern]);
 }
 
-/** SQLite and MySQL report a unique-index violation differently; both mean "already taken". */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number } | null;
-  return !!e && (e.code === 'ER_DUP_ENTRY' || e.errno === 1062 || e.code === 'SQLITE_CONSTRAINT_UNIQUE');
-}
-
 export function contactRepository(db: Knex) {
   return {
     async list(actor: Actor, filters: ContactListQuery, page: PageRequest): Promise<Page<ContactListRow>> {

@@ -2,15 +2,16 @@ import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { ConflictError, NotFoundError, refusingDuplicate, ValidationError } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
 import { customerRepository } from '../customers/customers.repository.js';
-import { contactRepository, isUniqueViolation, type ContactDetail, type ContactRow } from './contacts.repository.js';
+import { contactRepository, type ContactDetail, type ContactRow } from './contacts.repository.js';
 import { CONTACT_FIELDS, type ContactInput } from './contacts.schema.js';
 import { inTransaction } from '../../db/transaction.js';
 
 type Editable = Pick<ContactRow, (typeof CONTACT_FIELDS)[number]>;
 
+const PHONE_KEY = { table: 'contacts', columns: ['customer_id', 'phone'], index: 'contacts_customer_phone' };
 const phoneTaken = () => new ValidationError({ phone: { key: 'contacts.error.phone_taken' } });
 
 /** Booleans read back as 0/1 from both databases; the audit trail and forms compare them as 0/1. */
@@ -44,14 +45,8 @@ export function contactService(db: Knex) {
     if (values.phone && (await repo.phoneTaken(customerId, values.phone, exceptId))) throw phoneTaken();
   }
 
-  async function uniquely<T>(write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw phoneTaken();
-      throw err;
-    }
-  }
+  /** Two saves of one phone at once both pass checkPhone; the unique key refuses the second. */
+  const uniquely = <T>(write: () => Promise<T>): Promise<T> => refusingDuplicate(PHONE_KEY, 'phone', 'contacts.error.phone_taken', write);
 
   /** The customer a new contact is for: live and in scope, else 404. */
   async function customerFor(actor: Actor, customerId: number) {

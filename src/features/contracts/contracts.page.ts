@@ -9,6 +9,7 @@ import { paymentRepository } from '../payments/payments.repository.js';
 import { summariseReceivables } from '../payments/receivables.js';
 import { localToday } from '../../i18n/calendar.js';
 import { contractRepository } from './contracts.repository.js';
+import { decidesOn } from './contracts.approver.js';
 
 /** What a form on the contract page posted, to show again after a 422. */
 export type ContractPageForms = {
@@ -50,7 +51,7 @@ export async function renderContractPage(db: Knex, req: Request, res: Response, 
       acceptsPlans: contract.status !== 'terminated',
     };
   }
-  const decides = contract.approver_id === actor.id || actor.roleCode === 'admin';
+  const decides = await decidesOn(db, actor, contract);
   await renderPage(
     res,
     'features/contracts/views/show',

@@ -165,6 +165,8 @@ export function contractService(db: Knex) {
       const { values, priced } = await checkRules(actor, input, items, current);
       const total = fromCents(priced.total);
       return inTransaction(db, async (trx) => {
+        // Locked before the plans are read, so a plan added meanwhile is counted (payments.service.ts).
+        await trx('contracts').where('id', id).forUpdate().first('id');
         // The instalments already planned bound the total from below.
         const planned = sumCents(await trx('payment_plans').where('contract_id', id).pluck('amount'));
         if (planned > priced.total) {
@@ -173,7 +175,7 @@ export function contractService(db: Knex) {
         const resubmitted = current.status === 'approved' && changesApprovedAmount(current, values, priced.total);
         const changes: Partial<ContractRow> = { ...values, total, updated_at: toDbTime() };
         if (resubmitted) {
-          const approverId = await findApprover(trx, values.owner_id);
+          const approverId = await findApprover(trx, values.owner_id, [current.created_by, actor.id]);
           if (approverId === null) throw new ValidationError({ items: { key: 'contracts.error.no_approver' } });
           Object.assign(changes, { status: 'pending_approval', approver_id: approverId, approved_total: null });
         }

@@ -4,7 +4,7 @@ import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
-import { findApprover } from './contracts.approver.js';
+import { decidesOn, findApprover } from './contracts.approver.js';
 import { recordContractEvent, WrongStatusError, type ContractAction } from './contracts.events.js';
 import { contractRepository, type ContractDetail, type ContractRow } from './contracts.repository.js';
 import type { ContractStatus } from './contracts.schema.js';
@@ -22,9 +22,8 @@ type Step = {
   apply: (trx: Knex.Transaction, contract: ContractDetail) => Promise<Partial<ContractRow>> | Partial<ContractRow>;
 };
 
-/** Only the assigned approver, or an admin, decides on a contract. */
-function mustBeApprover(actor: Actor, contract: ContractDetail): void {
-  if (contract.approver_id !== actor.id && actor.roleCode !== 'admin') throw new ForbiddenError('Not the approver');
+async function mustBeApprover(db: Knex, actor: Actor, contract: ContractDetail): Promise<void> {
+  if (!(await decidesOn(db, actor, contract))) throw new ForbiddenError('Not the approver');
 }
 
 export function contractWorkflow(db: Knex) {
@@ -39,6 +38,8 @@ export function contractWorkflow(db: Knex) {
     info: RequestInfo,
   ): Promise<ContractDetail> {
     return inTransaction(db, async (trx) => {
+      // Locked before the first plain read, so the checks below read what a concurrent step committed.
+      await trx('contracts').where('id', id).forUpdate().first('id');
       const current = await repo.findById(actor, id, trx);
       if (!current) throw new NotFoundError();
       if (version !== current.version) throw new ConflictError();
@@ -64,7 +65,7 @@ export function contractWorkflow(db: Knex) {
     async mayDecide(actor: Actor, id: number): Promise<void> {
       const contract = await repo.findById(actor, id);
       if (!contract) throw new NotFoundError();
-      mustBeApprover(actor, contract);
+      await mustBeApprover(db, actor, contract);
     },
 
     /** Sends a draft to the owner's manager (or up the tree, or an admin). */
@@ -73,7 +74,7 @@ export function contractWorkflow(db: Knex) {
         from: ['draft'],
         action: 'submitted',
         apply: async (trx, contract) => {
-          const approverId = await findApprover(trx, contract.owner_id);
+          const approverId = await findApprover(trx, contract.owner_id, [contract.created_by, actor.id]);
           if (approverId === null) throw new ValidationError({ comment: { key: 'contracts.error.no_approver' } });
           return { status: 'pending_approval', approver_id: approverId };
         },
@@ -83,8 +84,8 @@ export function contractWorkflow(db: Knex) {
       run(actor, id, version, {
         from: ['pending_approval'],
         action: 'approved',
-        apply: (_trx, contract) => {
-          mustBeApprover(actor, contract);
+        apply: async (trx, contract) => {
+          await mustBeApprover(trx, actor, contract);
           return { status: 'approved', approved_total: contract.total };
         },
       }, comment, info),
@@ -94,8 +95,8 @@ export function contractWorkflow(db: Knex) {
       run(actor, id, version, {
         from: ['pending_approval'],
         action: 'rejected',
-        apply: (_trx, contract) => {
-          mustBeApprover(actor, contract);
+        apply: async (trx, contract) => {
+          await mustBeApprover(trx, actor, contract);
           return { status: 'draft' };
         },
       }, comment, info),
