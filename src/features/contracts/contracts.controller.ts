@@ -14,6 +14,7 @@ import { RefusedError, WrongStatusError } from './contracts.events.js';
 import { formOptions, newContractValues, storedItemValues, valuesOfBody, valuesOfRecord, type FormValues } from './contracts.form.js';
 import { renderContractPage } from './contracts.page.js';
 import { contractRepository } from './contracts.repository.js';
+import { contractReferences } from './contracts.references.js';
 import { CONTRACT_STATUSES, EDITABLE_STATUSES, commentInput, contractInput, contractListQuery, requiredCommentInput, signInput } from './contracts.schema.js';
 import { versionInput } from '../../shared/version.js';
 import { contractService } from './contracts.service.js';
@@ -24,6 +25,7 @@ type FormExtras = { status?: number; errors?: FieldErrors; contractId?: number; 
 export function contractController({ db }: AppContext) {
   const repo = contractRepository(db);
   const service = contractService(db);
+  const references = contractReferences(db);
   const workflow = contractWorkflow(db);
   const conversion = contractConversion(db);
 
@@ -88,7 +90,10 @@ export function contractController({ db }: AppContext) {
     },
 
     newForm: async (req: Request, res: Response) => {
-      await showForm(req, res, 'new', newContractValues(actorOf(req), req.query as Record<string, unknown>), []);
+      const values = newContractValues(actorOf(req), req.query as Record<string, unknown>);
+      // Opened from a customer's page: a customer out of scope does not exist for this user.
+      if (values.customer_id && !(await references.customer(actorOf(req), Number(values.customer_id)))) throw new NotFoundError();
+      await showForm(req, res, 'new', values, []);
     },
 
     create: async (req: Request, res: Response) => {

@@ -4,6 +4,7 @@ import { applyOwnerScope, assignableUsers, ownerScope } from '../../authz/data-s
 import { CURRENCIES } from '../../shared/money.js';
 import { typedValues } from '../../shared/request.js';
 import { loadLineItems, valuesOfStoredItems, type LineItemValues } from '../line-items/index.js';
+import { contractReferences } from './contracts.references.js';
 import type { ContractRow } from './contracts.repository.js';
 
 export type FormValues = Record<string, string>;
@@ -36,35 +37,31 @@ export async function storedItemValues(db: Knex, contractId: number): Promise<Li
   return valuesOfStoredItems(await loadLineItems(db, 'contract_items', 'contract_id', contractId));
 }
 
-/** The pickers of a contract form: customers in scope, and the chosen customer's opportunities and quotes. */
+/**
+ * The pickers of a contract form: customers in scope, and the chosen customer's opportunities and
+ * quotes that the actor may open. A chosen customer out of scope lists nothing of its own.
+ */
 export async function formOptions(db: Knex, actor: Actor, values: FormValues) {
   const scope = await ownerScope(db, actor);
+  const references = contractReferences(db);
   const customerId = /^\d{1,10}$/.test(values.customer_id ?? '') ? Number(values.customer_id) : null;
   const customers: Array<{ id: number; name: string }> = await applyOwnerScope(db('customers'), scope, 'customers.owner_id')
     .whereNull('deleted_at')
     .orderBy('id', 'desc')
     .limit(CUSTOMER_PICKER_LIMIT)
     .select('id', 'name');
-  if (customerId !== null && !customers.some((c) => c.id === customerId)) {
-    const chosen = await applyOwnerScope(db('customers'), scope, 'customers.owner_id')
-      .where('id', customerId)
-      .whereNull('deleted_at')
-      .first('id', 'name');
-    if (chosen) customers.unshift(chosen);
-  }
-  const [opportunities, quotes] = customerId === null
-    ? [[], []]
-    : await Promise.all([
-        db('opportunities').where('customer_id', customerId).whereNull('deleted_at').orderBy('id', 'desc').limit(100).select('id', 'title'),
-        db('quotes').where('customer_id', customerId).whereNull('deleted_at').orderBy('id', 'desc').limit(100).select('id', 'number', 'title'),
-      ]);
+  const chosen = customerId === null ? undefined : (customers.find((c) => c.id === customerId) ?? (await references.customer(actor, customerId)));
+  if (chosen && !customers.includes(chosen)) customers.unshift(chosen);
+  const [opportunities, quotes] = chosen
+    ? await Promise.all([references.opportunitiesOf(actor, chosen.id), references.quotesOf(actor, chosen.id)])
+    : [[], []];
   const owners: Option[] = actor.permissions.has('customers.assign')
     ? (await assignableUsers(db, actor)).map((u) => ({ value: String(u.id), label: u.display_name }))
     : [];
   return {
     customers: customers.map((c) => ({ value: String(c.id), label: c.name })),
-    opportunities: (opportunities as Array<{ id: number; title: string }>).map((o) => ({ value: String(o.id), label: o.title })),
-    quotes: (quotes as Array<{ id: number; number: string; title: string }>).map((q) => ({ value: String(q.id), label: `${q.number} ${q.title}` })),
+    opportunities: opportunities.map((o) => ({ value: String(o.id), label: o.title })),
+    quotes: quotes.map((q) => ({ value: String(q.id), label: `${q.number} ${q.title}` })),
     owners,
     currencies: [...CURRENCIES] as string[],
   };

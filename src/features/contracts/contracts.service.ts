@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
-import { applyOwnerScope, assignableUsers, ownerScope } from '../../authz/data-scope.js';
+import { assignableUsers } from '../../authz/data-scope.js';
 import { nextDocumentNumber, prepareDocumentNumbers } from '../../db/document-number.js';
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
@@ -10,6 +10,7 @@ import type { RequestInfo } from '../../shared/request.js';
 import { requireLiveCustomer } from '../customers/live-customer.js';
 import { priceLines, saveLineItems, type LineItem, type PricedLineItems } from '../line-items/index.js';
 import { findApprover } from './contracts.approver.js';
+import { contractReferences } from './contracts.references.js';
 import { recordContractEvent, WrongStatusError } from './contracts.events.js';
 import { contractRepository, type ContractRow } from './contracts.repository.js';
 import { CONTRACT_FIELDS, EDITABLE_STATUSES, type ContractInput } from './contracts.schema.js';
@@ -78,6 +79,7 @@ export async function insertDraftContract(
 
 export function contractService(db: Knex) {
   const repo = contractRepository(db);
+  const references = contractReferences(db);
 
   /** Rules zod cannot know: records in scope and belonging together, dates in order. Items come checked (readLineItems). */
   async function checkRules(
@@ -87,23 +89,16 @@ export function contractService(db: Knex) {
     current?: ContractRow,
   ): Promise<{ values: ContractValues; priced: PricedLineItems }> {
     const errors: FieldErrors = {};
-    const scope = await ownerScope(db, actor);
-    const customer = await applyOwnerScope(db('customers'), scope, 'customers.owner_id')
-      .where('id', input.customer_id)
-      .whereNull('deleted_at')
-      .first('id');
+    const customer = await references.customer(actor, input.customer_id);
     const keepsCustomer = current?.customer_id === input.customer_id;
     if (!customer && !keepsCustomer) errors.customer_id = { key: 'validation.choice' };
-    if (input.opportunity_id !== null) {
-      const opportunity = await db('opportunities')
-        .where({ id: input.opportunity_id, customer_id: input.customer_id })
-        .whereNull('deleted_at')
-        .first('id');
-      if (!opportunity) errors.opportunity_id = { key: 'validation.choice' };
+    // A link the contract already has stays valid though its record left the actor's scope.
+    const keeps = (column: 'opportunity_id' | 'quote_id', id: number) => keepsCustomer && current?.[column] === id;
+    if (input.opportunity_id !== null && !keeps('opportunity_id', input.opportunity_id)) {
+      if (!(await references.hasOpportunity(actor, input.customer_id, input.opportunity_id))) errors.opportunity_id = { key: 'validation.choice' };
     }
-    if (input.quote_id !== null) {
-      const quote = await db('quotes').where({ id: input.quote_id, customer_id: input.customer_id }).whereNull('deleted_at').first('id');
-      if (!quote) errors.quote_id = { key: 'validation.choice' };
+    if (input.quote_id !== null && !keeps('quote_id', input.quote_id)) {
+      if (!(await references.hasQuote(actor, input.customer_id, input.quote_id))) errors.quote_id = { key: 'validation.choice' };
     }
     if (input.start_date && input.end_date && input.end_date < input.start_date) {
       errors.end_date = { key: 'validation.contracts.end_before_start' };
