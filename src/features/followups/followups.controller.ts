@@ -27,7 +27,7 @@ export function followupController({ db }: AppContext) {
   const service = followupService(db);
 
   async function showForm(req: Request, res: Response, customer: Customer, values: FormValues, errors: FieldErrors = {}, status = 200) {
-    const options = await followupFormOptions(db, customer.id, req.locale);
+    const options = await followupFormOptions(db, actorOf(req), customer.id, req.locale);
     await renderPage(res, 'features/followups/views/new', { title: req.t('followups.new_title'), customer, values, options, errors }, status);
   }
 

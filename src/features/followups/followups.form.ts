@@ -20,13 +20,13 @@ export function newFollowupValues(actor: Actor): FormValues {
   return { ...valuesOfBody({}), type: 'call', occurred_at: toLocalInput(toDbTime(), actor.timeZone) };
 }
 
-/** The pickers of a follow-up form for one customer: types, its contacts, its live opportunities. */
-export async function followupFormOptions(db: Knex, customerId: number, locale: Locale) {
+/** The pickers of a follow-up form for one customer: types, its contacts, its live opportunities the actor may open. */
+export async function followupFormOptions(db: Knex, actor: Actor, customerId: number, locale: Locale) {
   const repo = followupRepository(db);
   const [dictionaries, contacts, opportunities] = await Promise.all([
     loadDictionaries(db, ['followup_type'], locale),
     repo.contactChoices(customerId),
-    repo.opportunityChoices(customerId),
+    repo.opportunityChoices(actor, customerId),
   ]);
   return {
     types: dictionaries.active('followup_type'),

@@ -102,9 +102,10 @@ export function followupRepository(db: Knex) {
       return db('contacts').where('customer_id', customerId).orderBy([{ column: 'name' }, { column: 'id' }]).select('id', 'name', 'title');
     },
 
-    /** The customer's opportunities that are not deleted. */
-    opportunityChoices(customerId: number): Promise<Array<{ id: number; title: string }>> {
-      return db('opportunities')
+    /** The customer's opportunities that are not deleted and that the actor may open. */
+    async opportunityChoices(actor: Actor, customerId: number): Promise<Array<{ id: number; title: string }>> {
+      const scope = await ownerScope(db, actor);
+      return applyOwnerScope(db('opportunities'), scope, 'opportunities.owner_id')
         .where('customer_id', customerId)
         .whereNull('deleted_at')
         .orderBy('id', 'desc')

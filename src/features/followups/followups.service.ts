@@ -35,7 +35,7 @@ export function followupService(db: Knex) {
   }
 
   /** Rules zod cannot know: the type is in the dictionary, the contact and opportunity are this customer's. */
-  async function checkRules(customerId: number, input: FollowupInput, occurredAt: string, now: string): Promise<void> {
+  async function checkRules(actor: Actor, customerId: number, input: FollowupInput, occurredAt: string, now: string): Promise<void> {
     const errors: FieldErrors = {};
     if (isInFuture(occurredAt, now)) errors.occurred_at = { key: 'validation.followups.future' };
     const dictionaries = await loadDictionaries(db, ['followup_type'], 'en');
@@ -45,7 +45,7 @@ export function followupService(db: Knex) {
       if (!contacts.some((c) => c.id === input.contact_id)) errors.contact_id = { key: 'validation.choice' };
     }
     if (input.opportunity_id !== null) {
-      const opportunities = await repo.opportunityChoices(customerId);
+      const opportunities = await repo.opportunityChoices(actor, customerId);
       if (!opportunities.some((o) => o.id === input.opportunity_id)) errors.opportunity_id = { key: 'validation.choice' };
     }
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
@@ -62,7 +62,7 @@ export function followupService(db: Knex) {
       await customerFor(actor, customerId);
       const now = toDbTime();
       const occurredAt = (input.occurred_at && fromLocalInput(input.occurred_at, actor.timeZone)) || now;
-      await checkRules(customerId, input, occurredAt, now);
+      await checkRules(actor, customerId, input, occurredAt, now);
       const nextFollowUpAt = input.next_follow_up_at ? fromLocalInput(input.next_follow_up_at, actor.timeZone) : null;
       const values = {
         type: input.type,

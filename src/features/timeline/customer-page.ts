@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { ownerScope } from '../../authz/data-scope.js';
 import { actorOf } from '../../authz/guards.js';
 import { historyOf } from '../../shared/audit.js';
 import type { FieldErrors } from '../../shared/errors.js';
@@ -38,8 +39,8 @@ export async function renderCustomerPage(
     loadDictionaries(db, [...Object.values(pickerTypes), 'followup_type', 'payment_method'], req.locale),
     historyOf(db, 'customer', customer.id),
     contactRepository(db).ofCustomer(customer.id),
-    followupFormOptions(db, customer.id, req.locale),
-    customerTimeline(db, customer.id, timelineRequest, req.locale),
+    followupFormOptions(db, actor, customer.id, req.locale),
+    customerTimeline(db, customer.id, timelineRequest, req.locale, await ownerScope(db, actor)),
   ]);
   const labels = dictionaries.label;
   const history = await describeHistory(db, audit, labels, res.locals.fmt, req.t);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { scopeIncludesOwner, type OwnerScope } from '../../authz/data-scope.js';
 import type { Locale } from '../../i18n/i18n.js';
 import { impliedTotal, pageOf, type Page, type PageRequest } from '../../shared/pagination.js';
 
@@ -33,8 +34,19 @@ const SOURCES: Array<{ kind: Kind; table: string; at: string }> = [
   { kind: 'payment', table: 'payment_records', at: 'created_at' },
 ];
 
-/** One page of a customer's timeline: follow-ups, stage changes, contract events and payments, newest first. */
-export async function customerTimeline(db: Knex, customerId: number, page: PageRequest, locale: Locale): Promise<Page<TimelineEntry>> {
+/**
+ * One page of a customer's timeline: follow-ups, stage changes, contract events and payments, newest
+ * first. An entry about an opportunity or contract of an owner outside `scope` is left out (its page
+ * would be a 404) and counted in `hidden`; a follow-up naming such an opportunity keeps its text
+ * without the title.
+ */
+export async function customerTimeline(
+  db: Knex,
+  customerId: number,
+  page: PageRequest,
+  locale: Locale,
+  scope: OwnerScope,
+): Promise<Page<TimelineEntry> & { hidden: number }> {
   const depth = page.offset + page.perPage + 1;
   const parts = SOURCES.map(
     ({ kind, table, at }, n) =>
@@ -48,9 +60,9 @@ export async function customerTimeline(db: Knex, customerId: number, page: PageR
   // Most customers' timelines fit on their first page, which proves its total: count only otherwise.
   const total = impliedTotal(page, keys.length) ?? (await countEntries(db, customerId));
   const shown = keys.slice(0, page.perPage);
-  const details = await loadDetails(db, shown, locale);
+  const details = await loadDetails(db, shown, locale, scope);
   const rows = shown.map((k) => details.get(`${k.kind}:${k.id}`)).filter((e): e is TimelineEntry => !!e);
-  return pageOf(rows, page, total, keys.length > page.perPage);
+  return { ...pageOf(rows, page, total, keys.length > page.perPage), hidden: shown.length - rows.length };
 }
 
 async function countEntries(db: Knex, customerId: number): Promise<number> {
@@ -59,8 +71,14 @@ async function countEntries(db: Knex, customerId: number): Promise<number> {
 }
 
 /** The who and what of the page's entries: at most four small queries by primary key. */
-async function loadDetails(db: Knex, keys: Array<{ kind: Kind; id: number }>, locale: Locale): Promise<Map<string, TimelineEntry>> {
+async function loadDetails(
+  db: Knex,
+  keys: Array<{ kind: Kind; id: number }>,
+  locale: Locale,
+  scope: OwnerScope,
+): Promise<Map<string, TimelineEntry>> {
   const idsOf = (kind: Kind) => keys.filter((k) => k.kind === kind).map((k) => Number(k.id));
+  const opens = (ownerId: number | null) => ownerId !== null && scopeIncludesOwner(scope, Number(ownerId));
   const stageName = locale === 'en' ? 'name_en' : 'name_zh';
   const result = new Map<string, TimelineEntry>();
 
@@ -71,7 +89,7 @@ async function loadDetails(db: Knex, keys: Array<{ kind: Kind; id: number }>, lo
       .leftJoin('contacts as c', 'c.id', 'f.contact_id')
       .leftJoin('opportunities as o', 'o.id', 'f.opportunity_id')
       .whereIn('f.id', followupIds)
-      .select('f.*', 'u.display_name as actor', 'c.name as contact_name', 'o.title as opportunity_title');
+      .select('f.*', 'u.display_name as actor', 'c.name as contact_name', 'o.title as opportunity_title', 'o.owner_id as opportunity_owner_id');
     for (const r of rows) {
       result.set(`followup:${r.id}`, {
         kind: 'followup',
@@ -81,7 +99,7 @@ async function loadDetails(db: Knex, keys: Array<{ kind: Kind; id: number }>, lo
         type: r.type,
         content: r.content,
         contactName: r.contact_name,
-        opportunityTitle: r.opportunity_title,
+        opportunityTitle: opens(r.opportunity_owner_id) ? r.opportunity_title : null,
         nextFollowUpAt: r.next_follow_up_at,
         nextAction: r.next_action,
       });
@@ -96,8 +114,8 @@ async function loadDetails(db: Knex, keys: Array<{ kind: Kind; id: number }>, lo
       .join('pipeline_stages as t', 't.id', 'h.to_stage_id')
       .leftJoin('pipeline_stages as f', 'f.id', 'h.from_stage_id')
       .whereIn('h.id', stageIds)
-      .select('h.id', 'h.changed_at', 'h.opportunity_id', 'u.display_name as actor', 'o.title', `t.${stageName} as to_name`, `f.${stageName} as from_name`);
-    for (const r of rows) {
+      .select('h.id', 'h.changed_at', 'h.opportunity_id', 'o.owner_id', 'u.display_name as actor', 'o.title', `t.${stageName} as to_name`, `f.${stageName} as from_name`);
+    for (const r of rows.filter((row) => opens(row.owner_id))) {
       result.set(`stage:${r.id}`, {
         kind: 'stage',
         id: r.id,
@@ -117,8 +135,8 @@ async function loadDetails(db: Knex, keys: Array<{ kind: Kind; id: number }>, lo
       .join('users as u', 'u.id', 'e.actor_id')
       .join('contracts as c', 'c.id', 'e.contract_id')
       .whereIn('e.id', contractIds)
-      .select('e.id', 'e.at', 'e.action', 'e.comment', 'e.contract_id', 'c.number', 'u.display_name as actor');
-    for (const r of rows) {
+      .select('e.id', 'e.at', 'e.action', 'e.comment', 'e.contract_id', 'c.number', 'c.owner_id', 'u.display_name as actor');
+    for (const r of rows.filter((row) => opens(row.owner_id))) {
       result.set(`contract:${r.id}`, {
         kind: 'contract',
         id: r.id,
@@ -138,8 +156,8 @@ async function loadDetails(db: Knex, keys: Array<{ kind: Kind; id: number }>, lo
       .join('users as u', 'u.id', 'p.created_by')
       .join('contracts as c', 'c.id', 'p.contract_id')
       .whereIn('p.id', paymentIds)
-      .select('p.id', 'p.created_at', 'p.contract_id', 'p.amount', 'p.paid_on', 'p.method', 'c.number', 'c.currency', 'u.display_name as actor');
-    for (const r of rows) {
+      .select('p.id', 'p.created_at', 'p.contract_id', 'p.amount', 'p.paid_on', 'p.method', 'c.number', 'c.currency', 'c.owner_id', 'u.display_name as actor');
+    for (const r of rows.filter((row) => opens(row.owner_id))) {
       result.set(`payment:${r.id}`, {
         kind: 'payment',
         id: r.id,
