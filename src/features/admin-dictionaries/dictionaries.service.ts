@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import type { RequestInfo } from '../../shared/request.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { ConflictError, NotFoundError, refusingDuplicate, ValidationError } from '../../shared/errors.js';
 import { dictionaryAdminRepository, type DictionaryEntry } from './dictionaries.repository.js';
 import { DICTIONARY_FIELDS, EDIT_FIELDS, type DictionaryEditInput, type DictionaryNewInput } from './dictionaries.schema.js';
 import { isInUse } from './dictionaries.usage.js';
@@ -51,7 +51,8 @@ export function dictionaryAdminService(db: Knex) {
 
     async createValue(actor: Actor, input: DictionaryNewInput, info: RequestInfo): Promise<DictionaryEntry> {
       if (await repo.codeTaken(input.type, input.code)) throw new ValidationError({ code: { key: 'admin.dictionaries.code_taken' } });
-      return referenceTransaction(db, async (trx) => {
+      // Two admins adding one code at once both pass the check; the unique key refuses the second.
+      return refusingDuplicate({ table: 'dictionaries', columns: ['type', 'code'] }, 'code', 'admin.dictionaries.code_taken', () => referenceTransaction(db, async (trx) => {
         const values = {
           type: input.type,
           code: input.code,
@@ -70,7 +71,7 @@ export function dictionaryAdminService(db: Knex) {
           ip: info.ip,
         });
         return { id, ...values, version: 1 };
-      });
+      }));
     },
 
     /**

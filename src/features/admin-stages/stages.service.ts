@@ -4,7 +4,7 @@ import type { Actor } from '../../authz/actor.js';
 import { referenceTransaction } from '../../db/reference-cache.js';
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
-import { ConflictError, HttpError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { ConflictError, HttpError, NotFoundError, refusingDuplicate, ValidationError } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
 import type { Stage } from '../opportunities/pipeline-stages.js';
 import { stageAdminRepository, type VersionedStage } from './stages.repository.js';
@@ -65,7 +65,8 @@ export function stageAdminService(db: Knex) {
 
     async createStage(actor: Actor, input: StageNewInput, info: RequestInfo): Promise<Stage> {
       if (await repo.codeTaken(input.code)) throw new ValidationError({ code: { key: 'stages.code_taken' } });
-      return referenceTransaction(db, async (trx) => {
+      // Two admins adding one code at once both pass the check; the unique key refuses the second.
+      return refusingDuplicate({ table: 'pipeline_stages', columns: ['code'] }, 'code', 'stages.code_taken', () => referenceTransaction(db, async (trx) => {
         const values = {
           code: input.code,
           name_zh: input.name_zh,
@@ -86,7 +87,7 @@ export function stageAdminService(db: Knex) {
           ip: info.ip,
         });
         return { id, ...values };
-      });
+      }));
     },
 
     /** Saves an edit made on `version`; a newer version in the database means a 409, nothing written. */

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { ConflictError, NotFoundError, refusingDuplicate, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
 import { productRepository, type ProductRow } from './products.repository.js';
 import { PRODUCT_FIELDS, type ProductInput } from './products.schema.js';
@@ -15,13 +15,8 @@ export class ProductInUseError extends ConflictError {
   }
 }
 
-const codeTakenError = () => new ValidationError({ code: { key: 'products.code_taken' } });
-
-/** A duplicate key from either dialect: the unique index is the last guard against a race. */
-function isDuplicateKey(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
-}
+/** The unique index is the last guard against two saves of one code at once. */
+const uniqueCode = <T>(write: () => Promise<T>) => refusingDuplicate({ table: 'products', columns: ['code'] }, 'code', 'products.code_taken', write);
 
 export function productService(db: Knex) {
   const repo = productRepository(db);
@@ -46,8 +41,8 @@ export function productService(db: Knex) {
     isUsed: (id: number) => repo.isUsed(id),
 
     async create(actor: Actor, input: ProductInput, info: RequestInfo): Promise<number> {
-      try {
-        return await inTransaction(db, async (trx) => {
+      return uniqueCode(() =>
+        inTransaction(db, async (trx) => {
           await checkRules(trx, input);
           const now = toDbTime();
           const id = await repo.insert(trx, { ...input, version: 1, created_at: now, updated_at: now });
@@ -60,17 +55,14 @@ export function productService(db: Knex) {
             ip: info.ip,
           });
           return id;
-        });
-      } catch (err) {
-        if (isDuplicateKey(err)) throw codeTakenError();
-        throw err;
-      }
+        }),
+      );
     },
 
     /** Saves an edit made on `version`; a newer version in the database means a 409, nothing written. */
     async update(actor: Actor, id: number, version: number, input: ProductInput, info: RequestInfo): Promise<void> {
-      try {
-        await inTransaction(db, async (trx) => {
+      await uniqueCode(() =>
+        inTransaction(db, async (trx) => {
           const current = await findOrFail(id, trx);
           if (current.version !== version) throw new ConflictError();
           await checkRules(trx, input, id);
@@ -79,11 +71,8 @@ export function productService(db: Knex) {
           const updated = await repo.updateIfVersion(trx, id, version, { ...input, updated_at: toDbTime() });
           if (updated === 0) throw new ConflictError();
           await writeAudit(trx, { entity: 'product', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
-        });
-      } catch (err) {
-        if (isDuplicateKey(err)) throw codeTakenError();
-        throw err;
-      }
+        }),
+      );
     },
 
     async setActive(actor: Actor, id: number, active: boolean, info: RequestInfo): Promise<ProductRow> {
