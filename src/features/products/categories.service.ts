@@ -16,6 +16,15 @@ export class CategoryInUseError extends ConflictError {
   }
 }
 
+/**
+ * Every category write starts by locking the whole tree (a few dozen rows of reference data): two
+ * moves at once cannot make a cycle, and a delete's checks for children and products read what was
+ * committed before it, since this locking read is its first. A product's save share-locks its category.
+ */
+async function lockCategories(trx: Knex.Transaction): Promise<void> {
+  await trx('product_categories').forUpdate().select('id');
+}
+
 export function categoryService(db: Knex) {
   const repo = categoryRepository(db);
 
@@ -45,6 +54,7 @@ export function categoryService(db: Knex) {
 
     async create(actor: Actor, input: CategoryInput, info: RequestInfo): Promise<number> {
       return inTransaction(db, async (trx) => {
+        await lockCategories(trx);
         await checkParent(trx, input.parent_id);
         const now = toDbTime();
         const values = { ...input, sort: await repo.nextSort(trx, input.parent_id) };
@@ -64,6 +74,7 @@ export function categoryService(db: Knex) {
     /** Saves an edit made on `version`; a newer version in the database means a 409, nothing written. */
     async update(actor: Actor, id: number, version: number, input: CategoryInput, info: RequestInfo): Promise<void> {
       await inTransaction(db, async (trx) => {
+        await lockCategories(trx);
         const current = await findOrFail(id, trx);
         if (current.version !== version) throw new ConflictError();
         await checkParent(trx, input.parent_id, id);
@@ -84,6 +95,7 @@ export function categoryService(db: Knex) {
      */
     async move(actor: Actor, id: number, direction: 'up' | 'down', info: RequestInfo): Promise<CategoryRow> {
       return inTransaction(db, async (trx) => {
+        await lockCategories(trx);
         const current = await findOrFail(id, trx);
         const siblings = (await repo.all(trx)).filter((c) => c.parent_id === current.parent_id);
         siblings.sort((a, b) => a.sort - b.sort || a.id - b.id);
@@ -114,6 +126,7 @@ export function categoryService(db: Knex) {
 
     async remove(actor: Actor, id: number, info: RequestInfo): Promise<CategoryRow> {
       return inTransaction(db, async (trx) => {
+        await lockCategories(trx);
         const current = await findOrFail(id, trx);
         if (await repo.hasChildren(id, trx)) throw new CategoryInUseError('children');
         if (await repo.hasProducts(id, trx)) throw new CategoryInUseError('products');

@@ -23,7 +23,8 @@ export function productService(db: Knex) {
 
   async function checkRules(trx: Knex, input: ProductInput, exceptId?: number): Promise<void> {
     const errors: FieldErrors = {};
-    if (input.category_id !== null && !(await trx('product_categories').where('id', input.category_id).first('id'))) {
+    // Share-locked: a category delete waits for this save, then finds the product and refuses.
+    if (input.category_id !== null && !(await trx('product_categories').where('id', input.category_id).forShare().first('id'))) {
       errors.category_id = { key: 'validation.choice' };
     }
     if (await repo.codeTaken(input.code, exceptId, trx)) errors.code = { key: 'products.code_taken' };
