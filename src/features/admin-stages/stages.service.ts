@@ -10,6 +10,15 @@ import type { Stage } from '../opportunities/pipeline-stages.js';
 import { stageAdminRepository, type VersionedStage } from './stages.repository.js';
 import { EDIT_FIELDS, STAGE_FIELDS, type StageEditInput, type StageNewInput } from './stages.schema.js';
 
+/**
+ * Every stage write starts by locking all stages (a dozen rows): two admins deactivating the last two
+ * won stages at once cannot both pass requireClosingStages, and a delete's in-use check reads what
+ * was committed before it. An opportunity's save share-locks its stage (requireLiveStage).
+ */
+async function lockStages(trx: Knex.Transaction): Promise<void> {
+  await trx('pipeline_stages').forUpdate().select('id');
+}
+
 /** Deleting a stage that opportunities or their history name; the admin is offered deactivation. */
 export class StageInUseError extends ConflictError {
   constructor() {
@@ -67,6 +76,7 @@ export function stageAdminService(db: Knex) {
       if (await repo.codeTaken(input.code)) throw new ValidationError({ code: { key: 'stages.code_taken' } });
       // Two admins adding one code at once both pass the check; the unique key refuses the second.
       return refusingDuplicate({ table: 'pipeline_stages', columns: ['code'] }, 'code', 'stages.code_taken', () => referenceTransaction(db, async (trx) => {
+        await lockStages(trx);
         const values = {
           code: input.code,
           name_zh: input.name_zh,
@@ -103,6 +113,7 @@ export function stageAdminService(db: Knex) {
         is_active: input.is_active,
       };
       await referenceTransaction(db, async (trx) => {
+        await lockStages(trx);
         await saveChanges(trx, actor, current, values, info);
         await requireClosingStages(trx);
       });
@@ -113,6 +124,7 @@ export function stageAdminService(db: Knex) {
     async setActive(actor: Actor, id: number, active: boolean, info: RequestInfo): Promise<Stage> {
       const current = await findOrFail(id);
       await referenceTransaction(db, async (trx) => {
+        await lockStages(trx);
         await saveChanges(trx, actor, current, { is_active: active }, info);
         await requireClosingStages(trx);
       });
@@ -126,6 +138,7 @@ export function stageAdminService(db: Knex) {
     async move(actor: Actor, id: number, direction: 'up' | 'down', info: RequestInfo): Promise<Stage> {
       const current = await findOrFail(id);
       await referenceTransaction(db, async (trx) => {
+        await lockStages(trx);
         const order = await repo.inOrder(trx);
         await moveInOrder(order, id, direction, (row, sort) => saveChanges(trx, actor, row, { sort }, info));
       });
@@ -135,6 +148,7 @@ export function stageAdminService(db: Knex) {
     async deleteStage(actor: Actor, id: number, info: RequestInfo): Promise<Stage> {
       const current = await findOrFail(id);
       await referenceTransaction(db, async (trx) => {
+        await lockStages(trx);
         if (await repo.isInUse(trx, id)) throw new StageInUseError();
         await repo.remove(trx, id);
         await requireClosingStages(trx);

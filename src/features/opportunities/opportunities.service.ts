@@ -10,7 +10,7 @@ import { lockLiveCustomer, requireLiveCustomer } from '../customers/live-custome
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { customerChoices, opportunityRepository, type OpportunityDetail, type OpportunityRow } from './opportunities.repository.js';
 import { OPPORTUNITY_FIELDS, type OpportunityInput } from './opportunities.schema.js';
-import { loadStages, stageIndex, type Stage } from './pipeline-stages.js';
+import { loadStages, requireLiveStage, stageIndex, type Stage } from './pipeline-stages.js';
 import { pipelineTransaction } from './pipeline-totals.js';
 import { recordStageChange } from './stage-history.js';
 import { enforceStageRules } from './stage-rules.js';
@@ -110,6 +110,7 @@ export function opportunityService(db: Knex) {
       const { values, productIds } = await checkRules(actor, input);
       return pipelineTransaction(db, [values.owner_id], async (trx) => {
         await requireLiveCustomer(trx, values.customer_id);
+        await requireLiveStage(trx, values.stage_id);
         const now = toDbTime();
         const id = await repo.insert(trx, {
           ...values,
@@ -156,6 +157,7 @@ export function opportunityService(db: Knex) {
         const now = toDbTime();
         if (values.customer_id !== current.customer_id) await requireLiveCustomer(trx, values.customer_id);
         if (stageChanged) {
+          await requireLiveStage(trx, stage.id);
           const stages = stageIndex(await loadStages(trx));
           await enforceStageRules(trx, {
             opportunityId: id,
@@ -213,6 +215,7 @@ export function opportunityService(db: Knex) {
       const changes = changedFields(current, values, ['stage_id', 'probability', 'lost_reason']);
       await pipelineTransaction(db, [current.owner_id], async (trx) => {
         const now = toDbTime();
+        await requireLiveStage(trx, to.id);
         const fresh = stageIndex(await loadStages(trx));
         await enforceStageRules(trx, {
           opportunityId: id,

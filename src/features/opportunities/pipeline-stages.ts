@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { cachedReference } from '../../db/reference-cache.js';
 import type { Locale } from '../../i18n/i18n.js';
+import { ValidationError } from '../../shared/errors.js';
 
 // The pipeline's stages as every page reads them: a handful of rows the admin edits at
 // /admin/stages, kept with the other reference data (admin writes forget the copy at once).
@@ -53,3 +54,13 @@ export function stageIndex(stages: Stage[]) {
   };
 }
 export type StageIndex = ReturnType<typeof stageIndex>;
+
+/**
+ * The stage an opportunity is about to enter, share-locked inside the saving transaction: a stage
+ * deleted meanwhile (admin-stages locks them all first) is a bad choice (422), not a foreign-key 500.
+ */
+export async function requireLiveStage(trx: Knex.Transaction, stageId: number): Promise<void> {
+  if (!(await trx('pipeline_stages').where('id', stageId).forShare().first('id'))) {
+    throw new ValidationError({ stage_id: { key: 'validation.choice' } });
+  }
+}
