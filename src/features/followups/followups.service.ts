@@ -77,6 +77,10 @@ export function followupService(db: Knex) {
         // The customer's row is locked before the follow-up's insert share-locks it through its
         // foreign key: two such transactions would each hold the share lock and wait for the other.
         if (!(await lockCustomerForUpdate(trx, customerId))) throw new NotFoundError();
+        // A contact deleted since checkRules would fail the insert's foreign key: the form's 422 instead.
+        if (input.contact_id !== null && !(await trx('contacts').where({ id: input.contact_id, customer_id: customerId }).forShare().first('id'))) {
+          throw new ValidationError({ contact_id: { key: 'validation.choice' } });
+        }
         const id = await repo.insert(trx, { ...values, customer_id: customerId, created_by: actor.id, created_at: now, updated_at: now });
         await repo.touchCustomer(trx, customerId, occurredAt, nextFollowUpAt, now);
         await writeAudit(trx, {
