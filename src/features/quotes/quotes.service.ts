@@ -18,6 +18,7 @@ import { quoteRepository, type QuoteDetail, type QuoteRow } from './quotes.repos
 import { QUOTE_FIELDS, TOTAL_FIELDS, type QuoteInput, type QuoteStatus } from './quotes.schema.js';
 import { canMove, isEditable } from './quotes.status.js';
 import { inTransaction } from '../../db/transaction.js';
+import { requireLiveCustomer } from '../customers/live-customer.js';
 
 /** The quote is no longer a draft (or moved on meanwhile): the action does not apply any more. */
 export class QuoteStateError extends ConflictError {
@@ -66,6 +67,8 @@ export function quoteService(db: Knex) {
       // The year is the user's: a quote made on 1 January in Shanghai is that year's.
       const year = await prepareDocumentNumbers(db, 'QT', actor.timeZone);
       return inTransaction(db, async (trx) => {
+        // Its customer first, as a contract's save takes it: one deleted meanwhile is a bad choice (422).
+        await requireLiveCustomer(trx, input.customer_id);
         const now = toDbTime();
         const number = await nextDocumentNumber(trx, 'QT', year);
         const values = { ...input, ...totals };
