@@ -27,6 +27,7 @@ import { fromRoot } from './paths.js';
 import { csrfProtection } from './shared/csrf.js';
 import { errorHandler, notFound } from './shared/error-handler.js';
 import { flashMiddleware } from './shared/flash.js';
+import { noStore } from './shared/no-store.js';
 import { pageLocals } from './shared/page-locals.js';
 import { createViewEngine } from './shared/view-engine.js';
 
@@ -74,6 +75,7 @@ export function createApp(ctx: AppContext): Express {
   );
   app.use('/assets/bootstrap', express.static(fromRoot('node_modules/bootstrap/dist'), { maxAge: '7d' }));
   app.use('/public', express.static(fromRoot('public'), { maxAge: '1h' }));
+  app.use(noStore);
   app.use(healthRoutes(ctx));
 
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));

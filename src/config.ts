@@ -17,7 +17,13 @@ const envSchema = z.object({
     .default('off')
     .transform((v) => v === 'on' || v === 'true' || v === '1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int('must be a whole number of milliseconds').min(0).max(120_000).optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int('must be a whole number of milliseconds').min(1).max(600_000).default(10_000),
 });
+
+// Long enough for a load balancer's readiness checks to notice; only production runs behind one, and
+// elsewhere a restart (tsx watch, Ctrl-C) should not wait.
+const PRODUCTION_SHUTDOWN_GRACE_MS = 5_000;
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -27,6 +33,10 @@ export type Config = {
   sessionSecret: string;
   trustProxy: boolean;
   logLevel: string;
+  /** On SIGTERM, how long /readyz answers 503 while requests are still served, before the server closes. */
+  shutdownGraceMs: number;
+  /** After the grace, how long the requests in flight may run before the process exits anyway (code 1). */
+  shutdownTimeoutMs: number;
   /** Demo data is seeded into an empty database everywhere but production. */
   demoMode: boolean;
 };
@@ -63,6 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET ?? localSessionSecret(),
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? (isProduction ? PRODUCTION_SHUTDOWN_GRACE_MS : 0),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demoMode: !isProduction,
   };
 }

@@ -1,5 +1,18 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: ['req.headers.cookie', 'req.body.password'] });
+// What must never reach a log line: the session cookie both ways, credentials in headers, and a
+// password should a body ever be logged (bodies are not logged today).
+const SECRETS = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+  'req.body.password',
+  'req.body.current_password',
+  'req.body.new_password',
+  'req.body._csrf',
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino({ level, redact: { paths: SECRETS, censor: '[redacted]' } }, destination);
 }

@@ -1,7 +1,9 @@
 import { createApp } from './app.js';
 import { prepareDatabase } from './boot.js';
 import { ConfigError, loadConfig } from './config.js';
+import { markShuttingDown } from './features/health/shutting-down.js';
 import { createLogger } from './logger.js';
+import { gracefulShutdown } from './shutdown.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../seeds/demo-directory.js';
 
 async function main(): Promise<void> {
@@ -18,16 +20,17 @@ async function main(): Promise<void> {
     }
   });
 
-  // On SIGTERM stop taking connections, let running requests finish, then close the pool.
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.close(() => {
-      db.destroy().finally(() => process.exit(0));
-    });
-    setTimeout(() => process.exit(1), 10_000).unref();
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  const shutdown = gracefulShutdown(server, {
+    graceMs: config.shutdownGraceMs,
+    timeoutMs: config.shutdownTimeoutMs,
+    logger,
+    stopBeingReady: () => markShuttingDown(app),
+    closeResources: () => db.destroy(),
+  });
+  // Listened to for good (not once): a second signal, which tsx or a supervisor may relay, must not
+  // kill the process with the default action halfway through the shutdown.
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 main().catch((err: unknown) => {

@@ -3,7 +3,7 @@ import type { createPassport } from './passport.js';
 
 type Authenticator = ReturnType<typeof createPassport>;
 import type { LoginOutcome } from './lockout.js';
-import { safeReturnPath } from '../i18n/locale.routes.js';
+import { safeReturnPath } from '../shared/return-path.js';
 import { renderPage } from '../shared/render.js';
 
 type LoginForm = { username: string; next: string; error?: string };

@@ -1,13 +1,9 @@
 import { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { forgetReferenceData } from '../db/reference-cache.js';
+import { safeReturnPath } from '../shared/return-path.js';
 import { isLocale } from './i18n.js';
 import { LOCALE_COOKIE } from './locale-middleware.js';
-
-/** Only same-site paths are followed after a switch, so the form cannot be used as an open redirect. */
-export function safeReturnPath(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/';
-}
 
 export function localeRoutes({ db }: AppContext): Router {
   const router = Router();

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app-context.js';
+import { isShuttingDown } from './shutting-down.js';
 
 export function healthRoutes({ db }: AppContext): Router {
   const router = Router();
@@ -7,8 +8,13 @@ export function healthRoutes({ db }: AppContext): Router {
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  // Ready to serve: the database answers. A load balancer takes an instance out on 503.
-  router.get('/readyz', async (_req, res) => {
+  // Ready to serve: the database answers and no shutdown is under way. A load balancer takes an
+  // instance out on 503.
+  router.get('/readyz', async (req, res) => {
+    if (isShuttingDown(req.app)) {
+      res.status(503).json({ status: 'shutting down' });
+      return;
+    }
     try {
       await db.raw('select 1');
       res.json({ status: 'ready' });
