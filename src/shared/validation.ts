@@ -4,7 +4,10 @@ import type { FieldErrors } from './errors.js';
 // zod reports issues by code; here each code becomes a translation key once, so schemas stay free
 // of UI text and every form shows the same words for the same mistake.
 function messageFor(issue: z.core.$ZodIssue): FieldErrors[string] {
-  if (issue.message.startsWith('validation.')) return { key: issue.message };
+  if (issue.message.startsWith('validation.')) {
+    const params = issue.code === 'custom' ? (issue.params as Record<string, string | number> | undefined) : undefined;
+    return params ? { key: issue.message, params } : { key: issue.message };
+  }
   switch (issue.code) {
     case 'too_small':
       return Number(issue.minimum) <= 1 && issue.origin === 'string'
