@@ -133,6 +133,15 @@ describe('dates and date-times out of range (item 14)', () => {
   });
 });
 
+describe("a schema's own message (item 14: a clear message by the field)", () => {
+  it('is shown instead of the generic "This value is not valid."', async () => {
+    const contact = await postForm(rep1, '/contacts', { customer_id: String(customerId), name: 'Born', birthday: '2026-02-31' }).set('Accept-Language', 'en');
+    expect(errorOf(contact.text, 'birthday')).toBe('Enter a valid date.');
+    const product = await postForm(admin, '/products', { name: 'Coded', code: 'a b', list_price: '1', is_active: '1' }).set('Accept-Language', 'en');
+    expect(errorOf(product.text, 'code')).toBe('Letters, digits, dots, dashes, underscores and slashes only.');
+  });
+});
+
 describe('ids are canonical positive integers, parsed in one place (item 14)', () => {
   it('answers 404 to /customers/0x10, 1e1, " 1", "01" instead of opening another customer', async () => {
     expect((await admin.get('/customers/16')).status).toBe(200);

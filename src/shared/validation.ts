@@ -3,8 +3,12 @@ import type { FieldErrors } from './errors.js';
 
 // zod reports issues by code; here each code becomes a translation key once, so schemas stay free
 // of UI text and every form shows the same words for the same mistake.
+// A schema's own message is a translation key ('validation.money', 'contacts.error.birthday');
+// zod's default messages are sentences, which never look like one.
+const TRANSLATION_KEY = /^[a-z][a-z_]*(\.[a-z_]+)+$/;
+
 function messageFor(issue: z.core.$ZodIssue): FieldErrors[string] {
-  if (issue.message.startsWith('validation.')) {
+  if (TRANSLATION_KEY.test(issue.message)) {
     const params = issue.code === 'custom' ? (issue.params as Record<string, string | number> | undefined) : undefined;
     return params ? { key: issue.message, params } : { key: issue.message };
   }

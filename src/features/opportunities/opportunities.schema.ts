@@ -5,7 +5,7 @@ import { idField, idFilter, idList } from '../../shared/ids.js';
 import { currencyField, moneyField } from '../../shared/money.js';
 
 /** A DATE field: empty is NULL; otherwise a real calendar day. */
-const optionalDate = dateField();
+const optionalDate = dateField('opportunities.date_invalid');
 
 /** A whole percent; empty means "the stage's default". */
 const optionalPercent = z

@@ -10,7 +10,7 @@ export const quoteInput = z.object({
   opportunity_id: optionalId,
   title: z.string().trim().min(1).max(200),
   currency: currencyField,
-  valid_until: optionalDate(),
+  valid_until: optionalDate('quotes.invalid_date'),
   remark: optionalText(5000),
 });
 export type QuoteInput = z.infer<typeof quoteInput>;
