@@ -3,9 +3,12 @@
 // server prices the document again on save and never reads these numbers.
 (function () {
   const DECIMAL = /^(\d+)(?:\.(\d{1,2}))?$/;
-  // "33.3" → 3330n: hundredths as BigInt, so the preview never shows a float artefact.
+  const GROUPED = /^\d{1,3}([, ])\d{3}(?:\1\d{3})*(?=\.|$)/;
+  // "33.3" → 3330n: hundredths as BigInt, so the preview never shows a float artefact. Read as the
+  // server reads it (shared/money.ts): full-width digits, a leading ¥ and "1,200" or "1 200" too.
   function hundredths(text) {
-    const match = DECIMAL.exec(String(text || '').trim());
+    const typed = String(text || '').normalize('NFKC').trim().replace(/^[¥$€£]\s*/, '');
+    const match = DECIMAL.exec(GROUPED.test(typed) ? typed.replace(/[, ]/g, '') : typed);
     if (!match) return null;
     return BigInt(match[1]) * 100n + BigInt((match[2] || '').padEnd(2, '0'));
   }

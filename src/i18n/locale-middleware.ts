@@ -12,12 +12,21 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** A cookie as the browser sent it, decoded; a malformed one (`lang=%`) is as good as absent, not a 500 on every page. */
+function decodedOrUndefined(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
 function readCookie(req: Request, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key === name) return decodedOrUndefined(value.join('='));
   }
   return undefined;
 }

@@ -2,13 +2,6 @@ import { z } from 'zod';
 
 // zod fields that several forms and lists share.
 
-/** A real calendar day as 'YYYY-MM-DD' (what a DATE column and an <input type="date"> hold): 2026-02-31 is not one. */
-export function isCalendarDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
-
 /** Optional text: trimmed, and an empty field is stored as NULL. */
 export const optionalText = (max: number) =>
   z
@@ -41,11 +34,3 @@ export const checkbox = z
   .optional()
   .catch(undefined)
   .transform((v) => v === '1');
-
-/** The id picked from a <select>: empty means "none" (NULL). */
-export const optionalId = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || /^\d{1,10}$/.test(v), 'validation.choice')
-  .transform((v) => (v ? Number(v) : null));

@@ -77,14 +77,79 @@ export function percentOf(amount: Cents, percent: number): Cents {
   return mulDivRound(amount, BigInt(Math.round(percent * 100)), 10_000n);
 }
 
-/** A form field holding an amount: up to 16 digits and 2 decimals, no sign, no separators. */
-export const moneyField = z
-  .string()
-  .trim()
-  .regex(/^\d{1,16}(\.\d{1,2})?$/, { message: 'validation.money' });
+/**
+ * The largest amount any money field takes: 9,999,999,999,999.99. The DECIMAL(18,2) columns hold 16
+ * digits before the point, but SQLite keeps DECIMAL as a double, which gives back every amount with
+ * two decimals exactly only up to 13 digits (at 16, 9999999999999999.99 came back as 1e16). Totals
+ * (a line's quantity × price, a document's sum of lines) are held to the same limit.
+ */
+export const MAX_MONEY_CENTS: Cents = 10n ** 15n - 1n;
+/** A quantity or a percent, in hundredths: 12 digits before the point, exact in a double too. */
+export const MAX_DECIMAL_HUNDREDTHS = 10n ** 14n - 1n;
 
-/** A quantity or a percent: two decimals at most. */
-export const decimalField = z
-  .string()
+export type NumberInput = { ok: true; cents: Cents } | { ok: false; key: string };
+
+const GROUPED = /^\d{1,3}([, ])\d{3}(?:\1\d{3})*$/;
+const CURRENCY_SIGN = /^[¥$€£]\s*/;
+
+/**
+ * The one reader of a typed amount (money, and quantities and percents with `currency: false`):
+ * what a person types is accepted exactly — "1,200", "1 200", "¥1,200.50", "1200.5", and the
+ * full-width "１２００．５０" a Chinese IME produces (NFKC folds them to ASCII) — and everything
+ * else is refused with the reason: NaN, Infinity, 1e5, 0x10, three decimals, a sign, too large.
+ */
+export function parseAmountInput(typed: string, options: { currency?: boolean; max?: Cents } = {}): NumberInput {
+  const { currency = true, max = MAX_MONEY_CENTS } = options;
+  let text = typed.normalize('NFKC').trim();
+  let negative = false;
+  if (/^[-\u2212]/.test(text)) {
+    negative = true;
+    text = text.slice(1).trim();
+  }
+  if (currency) text = text.replace(CURRENCY_SIGN, '');
+  if (!negative && /^[-\u2212]/.test(text)) {
+    negative = true;
+    text = text.slice(1).trim();
+  }
+  const match = /^([0-9][0-9, ]*)(?:\.([0-9]+))?$/.exec(text);
+  if (!match) return { ok: false, key: currency ? 'validation.money' : 'validation.decimal' };
+  const [, whole, fraction = ''] = match;
+  if (/[, ]/.test(whole) && !GROUPED.test(whole)) return { ok: false, key: currency ? 'validation.money' : 'validation.decimal' };
+  if (fraction.length > 2) return { ok: false, key: 'validation.two_decimals' };
+  const cents = BigInt(whole.replace(/[, ]/g, '')) * 100n + BigInt(fraction.padEnd(2, '0'));
+  if (negative && cents !== 0n) return { ok: false, key: 'validation.not_negative' };
+  if (cents > max) return { ok: false, key: currency ? 'validation.money_too_large' : 'validation.decimal_too_large' };
+  return { ok: true, cents };
+}
+
+/** A zod form field read by parseAmountInput; its value is the canonical "1200.50". */
+function amountField(options: { currency: boolean; positive?: boolean; max?: Cents }) {
+  return z.string().transform((typed, ctx) => {
+    const parsed = parseAmountInput(typed, options);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.key });
+      return z.NEVER;
+    }
+    if (options.positive && parsed.cents <= 0n) {
+      ctx.addIssue({ code: 'custom', message: 'validation.positive' });
+      return z.NEVER;
+    }
+    return fromCents(parsed.cents);
+  });
+}
+
+/** A form field holding an amount of money (zero allowed), as "1200.50". */
+export const moneyField = amountField({ currency: true });
+
+/** An amount of money above zero (a payment, an instalment). */
+export const positiveMoneyField = amountField({ currency: true, positive: true });
+
+/** A quantity or a percent: two decimals at most, no currency sign. */
+export const decimalField = amountField({ currency: false, max: MAX_DECIMAL_HUNDREDTHS });
+
+/** A currency picked from the list opportunities, quotes and contracts share ("cny" is read as CNY). */
+export const currencyField = z
+  .string({ message: 'validation.choice' })
   .trim()
-  .regex(/^\d{1,12}(\.\d{1,2})?$/, { message: 'validation.decimal' });
+  .toUpperCase()
+  .pipe(z.enum(CURRENCIES, { message: 'validation.currency' }));

@@ -1,12 +1,7 @@
 import type { Request } from 'express';
-import { NotFoundError } from './errors.js';
 
-/** The `:id` of a resource route; anything but a positive integer is a record that does not exist. */
-export function idParam(req: Request): number {
-  const id = Number(req.params.id);
-  if (!Number.isSafeInteger(id) || id < 1) throw new NotFoundError();
-  return id;
-}
+/** The `:id` of a resource route, read by the one id parser (shared/ids.ts). */
+export { idParam } from './ids.js';
 
 /** What an audit row records about the request that made a change. */
 export type RequestInfo = { ip: string | null };

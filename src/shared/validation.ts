@@ -3,8 +3,15 @@ import type { FieldErrors } from './errors.js';
 
 // zod reports issues by code; here each code becomes a translation key once, so schemas stay free
 // of UI text and every form shows the same words for the same mistake.
+// A schema's own message is a translation key ('validation.money', 'contacts.error.birthday');
+// zod's default messages are sentences, which never look like one.
+const TRANSLATION_KEY = /^[a-z][a-z_]*(\.[a-z_]+)+$/;
+
 function messageFor(issue: z.core.$ZodIssue): FieldErrors[string] {
-  if (issue.message.startsWith('validation.')) return { key: issue.message };
+  if (TRANSLATION_KEY.test(issue.message)) {
+    const params = issue.code === 'custom' ? (issue.params as Record<string, string | number> | undefined) : undefined;
+    return params ? { key: issue.message, params } : { key: issue.message };
+  }
   switch (issue.code) {
     case 'too_small':
       return Number(issue.minimum) <= 1 && issue.origin === 'string'

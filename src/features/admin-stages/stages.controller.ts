@@ -105,9 +105,10 @@ export function adminStageController({ db }: AppContext) {
     },
 
     move: async (req: Request, res: Response) => {
+      const id = idParam(req);
       const parsed = moveInput.safeParse(req.body);
       if (!parsed.success) throw new HttpError(400, 'Unknown direction');
-      const stage = await service.move(actorOf(req), idParam(req), parsed.data.direction, requestInfo(req));
+      const stage = await service.move(actorOf(req), id, parsed.data.direction, requestInfo(req));
       await redirectWithFlash(req, res, LIST, req.t('stages.moved', { name: stageName(stage, req.locale) }));
     },
 

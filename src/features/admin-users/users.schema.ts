@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
+import { optionalFilter, optionalText } from '../../shared/fields.js';
+import { idField, idFilter, optionalId } from '../../shared/ids.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
 /** bcrypt reads only the first 72 bytes, so a longer password would be silently cut. */
@@ -12,12 +13,7 @@ export const userProfileInput = z.object({
   display_name: z.string().trim().min(1).max(100),
   email: optionalText(200).refine((v) => v === null || z.email().safeParse(v).success, 'validation.email'),
   phone: optionalText(50).refine((v) => v === null || /^[0-9+\-() ]{5,50}$/.test(v), 'validation.phone'),
-  role_id: z
-    .string()
-    .trim()
-    .min(1)
-    .regex(/^\d{1,9}$/, 'validation.choice')
-    .transform(Number),
+  role_id: idField,
   department_id: optionalId,
 });
 export type UserProfileInput = z.infer<typeof userProfileInput>;
@@ -50,7 +46,7 @@ export const USER_STATUSES = ['active', 'inactive', 'locked'] as const;
 
 export const userListQuery = z.object({
   q: optionalFilter,
-  role_id: z.coerce.number().int().positive().optional().catch(undefined),
+  role_id: idFilter,
   status: z.enum(USER_STATUSES).optional().catch(undefined),
   sort: z.enum(USER_SORT_COLUMNS).catch('username'),
   dir: z.enum(['asc', 'desc']).catch('asc'),

@@ -1,12 +1,7 @@
 import { z } from 'zod';
+import { optionalDate } from '../../shared/dates.js';
 import { optionalFilter, optionalText } from '../../shared/fields.js';
-
-/** A real calendar day typed as YYYY-MM-DD (what <input type="date"> sends). */
-function isCalendarDay(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const day = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value;
-}
+import { idField } from '../../shared/ids.js';
 
 export const contactInput = z.object({
   name: z.string().trim().min(1).max(100),
@@ -19,7 +14,7 @@ export const contactInput = z.object({
     .string()
     .optional()
     .transform((v) => v === '1' || v === 'on'),
-  birthday: optionalText(10).refine((v) => v === null || isCalendarDay(v), 'contacts.error.birthday'),
+  birthday: optionalDate('contacts.error.birthday'),
   remark: optionalText(5000),
 });
 export type ContactInput = z.infer<typeof contactInput>;
@@ -27,7 +22,7 @@ export type ContactInput = z.infer<typeof contactInput>;
 /** The fields a contact form edits, in the order the audit trail and the 409 notice list them. */
 export const CONTACT_FIELDS = ['name', 'title', 'phone', 'email', 'wechat', 'is_key_decision_maker', 'birthday', 'remark'] as const;
 
-export const customerIdInput = z.object({ customer_id: z.coerce.number().int().positive() });
+export const customerIdInput = z.object({ customer_id: idField });
 
 export const SORTABLE_COLUMNS = ['name', 'customer', 'updated_at', 'created_at'] as const;
 export type SortColumn = (typeof SORTABLE_COLUMNS)[number];

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { applyOwnerScope, assignableUsers, ownerScope } from '../../authz/data-scope.js';
+import { parseId } from '../../shared/ids.js';
 import { CURRENCIES } from '../../shared/money.js';
 import { typedValues } from '../../shared/request.js';
 import { loadLineItems, valuesOfStoredItems, type LineItemValues } from '../line-items/index.js';
@@ -29,7 +30,7 @@ export function valuesOfBody(body: unknown): FormValues {
 }
 
 export function newContractValues(actor: Actor, query: Record<string, unknown>): FormValues {
-  const customerId = typeof query.customer_id === 'string' && /^\d{1,10}$/.test(query.customer_id) ? query.customer_id : '';
+  const customerId = parseId(query.customer_id) === null ? '' : String(query.customer_id);
   return { ...valuesOfBody({}), customer_id: customerId, currency: 'CNY', owner_id: String(actor.id) };
 }
 
@@ -44,7 +45,7 @@ export async function storedItemValues(db: Knex, contractId: number): Promise<Li
 export async function formOptions(db: Knex, actor: Actor, values: FormValues) {
   const scope = await ownerScope(db, actor);
   const references = contractReferences(db);
-  const customerId = /^\d{1,10}$/.test(values.customer_id ?? '') ? Number(values.customer_id) : null;
+  const customerId = parseId(values.customer_id);
   const customers: Array<{ id: number; name: string }> = await applyOwnerScope(db('customers'), scope, 'customers.owner_id')
     .whereNull('deleted_at')
     .orderBy('id', 'desc')

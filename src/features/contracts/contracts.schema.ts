@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { isCalendarDate, optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
+import { optionalDate as dateField, requiredDate as requiredDateField } from '../../shared/dates.js';
+import { optionalFilter, optionalText } from '../../shared/fields.js';
+import { idField, idFilter, optionalId } from '../../shared/ids.js';
+import { currencyField } from '../../shared/money.js';
 
 export const CONTRACT_STATUSES = ['draft', 'pending_approval', 'approved', 'signed', 'terminated'] as const;
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
@@ -8,34 +11,16 @@ export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
 export const EDITABLE_STATUSES: readonly ContractStatus[] = ['draft', 'approved'];
 
 /** An optional date field: empty is NULL. */
-export const optionalDate = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || isCalendarDate(v), 'validation.contracts.date')
-  .transform((v) => (v ? v : null));
+export const optionalDate = dateField('validation.contracts.date');
 
-export const requiredDate = z
-  .string({ message: 'validation.required' })
-  .trim()
-  .min(1, 'validation.required')
-  .refine((v) => isCalendarDate(v), 'validation.contracts.date');
+export const requiredDate = requiredDateField('validation.contracts.date');
 
 export const contractInput = z.object({
-  customer_id: z
-    .string({ message: 'validation.required' })
-    .trim()
-    .min(1, 'validation.required')
-    .regex(/^\d{1,10}$/, 'validation.choice')
-    .transform(Number),
+  customer_id: idField,
   opportunity_id: optionalId,
   quote_id: optionalId,
   title: z.string().trim().min(1).max(200),
-  currency: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-Z]{3}$/, 'validation.contracts.currency'),
+  currency: currencyField,
   sign_date: optionalDate,
   start_date: optionalDate,
   end_date: optionalDate,
@@ -61,8 +46,8 @@ export type SortColumn = (typeof SORTABLE_COLUMNS)[number];
 export const contractListQuery = z.object({
   q: optionalFilter,
   status: z.enum(CONTRACT_STATUSES).optional().catch(undefined),
-  owner_id: z.coerce.number().int().positive().optional().catch(undefined),
-  customer_id: z.coerce.number().int().positive().optional().catch(undefined),
+  owner_id: idFilter,
+  customer_id: idFilter,
   sort: z.enum(SORTABLE_COLUMNS).catch('created_at'),
   dir: z.enum(['asc', 'desc']).catch('desc'),
 });

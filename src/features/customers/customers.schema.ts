@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { optionalFilter, optionalText } from '../../shared/fields.js';
-import { localDateTime } from '../../shared/local-date-time.js';
+import { localDateTime } from '../../shared/dates.js';
+import { idFilter } from '../../shared/ids.js';
 
 export const CUSTOMER_KINDS = ['company', 'individual'] as const;
 
@@ -17,7 +18,7 @@ export const customerInput = z.object({
   region: optionalText(100),
   address: optionalText(500),
   remark: optionalText(5000),
-  owner_id: z.coerce.number().int().positive().optional().catch(undefined),
+  owner_id: idFilter,
   /** datetime-local value in the user's time zone; converted to UTC by the service. */
   next_follow_up_at: localDateTime,
 });
@@ -38,7 +39,7 @@ export const customerListQuery = z.object({
   status: optionalFilter,
   level: optionalFilter,
   source: optionalFilter,
-  owner_id: z.coerce.number().int().positive().optional().catch(undefined),
+  owner_id: idFilter,
   deleted: z
     .enum(['1'])
     .optional()

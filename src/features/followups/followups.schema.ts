@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
-import { localDateTime } from '../../shared/local-date-time.js';
+import { localDateTime } from '../../shared/dates.js';
+import { optionalFilter, optionalText } from '../../shared/fields.js';
+import { idField, optionalId } from '../../shared/ids.js';
 
 export const followupInput = z.object({
   type: z.string().trim().min(1).max(40),
@@ -15,7 +16,7 @@ export type FollowupInput = z.infer<typeof followupInput>;
 
 export const FOLLOWUP_FIELDS = ['type', 'occurred_at', 'content', 'contact_id', 'opportunity_id', 'next_follow_up_at', 'next_action'] as const;
 
-export const customerIdInput = z.object({ customer_id: z.coerce.number().int().positive() });
+export const customerIdInput = z.object({ customer_id: idField });
 
 export const followupListQuery = z.object({
   q: optionalFilter,

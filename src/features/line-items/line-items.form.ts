@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { parseId } from '../../shared/ids.js';
 import { blankRowsFor, type LineItemValues } from './line-items.parse.js';
 import { pickerProducts, type PickerProduct } from './line-items.products.js';
 
@@ -11,6 +12,6 @@ export type LineItemsLocals = { rows: LineItemValues[]; products: PickerProduct[
  * so "add rows" and a 422 keep the number of blank rows the user had.
  */
 export async function lineItemsLocals(db: Knex, rows: LineItemValues[], body?: unknown): Promise<LineItemsLocals> {
-  const keep = rows.map((r) => Number(r.product_id)).filter((id) => Number.isSafeInteger(id) && id > 0);
+  const keep = rows.map((r) => parseId(r.product_id)).filter((id): id is number => id !== null);
   return { rows, products: await pickerProducts(db, keep), blankRows: blankRowsFor(body, rows.length) };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FieldErrors } from '../../shared/errors.js';
-import { decimalField, lineAmounts, moneyField, toCents } from '../../shared/money.js';
+import { parseId } from '../../shared/ids.js';
+import { decimalField, lineAmounts, MAX_MONEY_CENTS, moneyField, toCents } from '../../shared/money.js';
 
 // Line items arrive as flat form keys such as `items[0][quantity]`: the app parses bodies with
 // `extended: false`, so nothing turns them into nested objects for us, and we do not want a
@@ -35,8 +36,6 @@ export type ParsedLineItems = {
 
 /** More rows than any real quote has; keeps a hostile form from making us loop for long. */
 export const MAX_LINE_ITEMS = 200;
-/** DECIMAL(18,2) holds at most 16 digits before the point. */
-const MAX_AMOUNT_CENTS = 10n ** 18n - 1n;
 
 const ITEM_KEY = /^items\[(\d{1,4})\]\[(\w+)\]$/;
 
@@ -66,7 +65,6 @@ function rowsOfBody(body: unknown): Map<number, Partial<LineItemValues>> {
   return new Map([...rows.entries()].sort(([a], [b]) => a - b));
 }
 
-const productIdField = z.string().trim().regex(/^\d{1,10}$/);
 const nameField = z.string().trim().max(200);
 
 /** Checks one field with a zod field; the error key is the one every form shows for it. */
@@ -107,9 +105,8 @@ export function parseLineItems(body: unknown, options: { allowEmpty?: boolean } 
     };
     let productId: number | null = null;
     if (row.product_id.trim() !== '') {
-      const id = check(productIdField, row.product_id, 'validation.choice');
-      if (id.ok && Number(id.value) > 0) productId = Number(id.value);
-      else fail('product_id', 'validation.choice');
+      productId = parseId(row.product_id);
+      if (productId === null) fail('product_id', 'validation.choice');
     }
     const name = check(nameField, row.product_name, 'validation.too_long');
     if (!name.ok) fail('product_name', 'validation.too_long', { max: 200 });
@@ -141,7 +138,7 @@ export function parseLineItems(body: unknown, options: { allowEmpty?: boolean } 
       else discount = canonical(d.value);
     }
 
-    if (quantity && unitPrice && lineAmounts(quantity, unitPrice, discount).gross > MAX_AMOUNT_CENTS) {
+    if (quantity && unitPrice && lineAmounts(quantity, unitPrice, discount).gross > MAX_MONEY_CENTS) {
       fail('quantity', 'line_items.too_large');
     }
     items.push({

@@ -1,11 +1,9 @@
 import type { Knex } from 'knex';
 import type { FieldErrors } from '../../shared/errors.js';
-import { fromCents, lineAmounts, toCents } from '../../shared/money.js';
+import { fromCents, lineAmounts, MAX_MONEY_CENTS, toCents } from '../../shared/money.js';
 import { itemKey, parseLineItems, type LineItem, type ParsedLineItems } from './line-items.parse.js';
 import { priceLines } from './line-items.pricing.js';
 
-/** DECIMAL(18,2) holds at most 16 digits before the point. */
-const MAX_AMOUNT_CENTS = 10n ** 18n - 1n;
 
 /** A product as the line-item picker offers it. */
 export type PickerProduct = { id: number; code: string; name: string; unit: string | null; list_price: string; is_active: boolean };
@@ -63,7 +61,7 @@ export async function checkLineItemProducts(
       product_name: item.product_name || String(product.name),
       unit_price: item.unit_price || fromCents(toCents(product.list_price)),
     };
-    if (lineAmounts(filled.quantity, filled.unit_price, filled.discount_percent).gross > MAX_AMOUNT_CENTS) {
+    if (lineAmounts(filled.quantity, filled.unit_price, filled.discount_percent).gross > MAX_MONEY_CENTS) {
       errors[itemKey(index, 'quantity')] = { key: 'line_items.too_large' };
     }
     return filled;
@@ -80,8 +78,13 @@ export async function readLineItems(
   const parsed = parseLineItems(body, options);
   if (Object.keys(parsed.errors).length > 0) return parsed;
   const checked = await checkLineItemProducts(db, parsed.items, options);
-  if (Object.keys(checked.errors).length === 0 && priceLines(checked.items).subtotal > MAX_AMOUNT_CENTS) {
-    return { rows: parsed.rows, items: [], errors: { items: { key: 'line_items.too_large' } } };
+  const priced = Object.keys(checked.errors).length === 0 ? priceLines(checked.items) : undefined;
+  if (priced && priced.subtotal > MAX_MONEY_CENTS) {
+    // The document's total would pass what money holds exactly: the line that takes it over is marked.
+    let running = 0n;
+    const over = priced.lines.findIndex((line) => (running += line.gross) > MAX_MONEY_CENTS);
+    const errors = { items: { key: 'line_items.total_too_large' }, [itemKey(over, 'quantity')]: { key: 'line_items.too_large' } };
+    return { rows: parsed.rows, items: [], errors };
   }
   return { rows: parsed.rows, items: checked.items, errors: checked.errors };
 }

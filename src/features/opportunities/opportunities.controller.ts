@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from 
 import { redirectWithFlash } from '../../shared/flash.js';
 import { parsePage } from '../../shared/pagination.js';
 import { renderPage } from '../../shared/render.js';
+import { parseId, queryId } from '../../shared/ids.js';
 import { idParam, requestInfo } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
@@ -33,7 +34,8 @@ export function opportunityController({ db }: AppContext) {
     const { status = 200, ...locals } = extra;
     const actor = actorOf(req);
     const options = await formOptions(db, actor, req.locale, values);
-    const customer = values.customer_id ? await customers.find(actor, Number(values.customer_id)) : undefined;
+    const customerId = parseId(values.customer_id);
+    const customer = customerId !== null ? await customers.find(actor, customerId) : undefined;
     const title = req.t(view === 'new' ? 'opportunities.new_title' : 'opportunities.edit_title');
     await renderPage(res, `${VIEWS}/${view}`, { title, values, options, customer, errors: {}, problems: [], ...locals }, status);
   }
@@ -99,8 +101,8 @@ export function opportunityController({ db }: AppContext) {
 
     newForm: async (req: Request, res: Response) => {
       const actor = actorOf(req);
-      const customerId = Number(req.query.customer_id) || null;
-      if (customerId === null) {
+      const customerId = queryId(req.query, 'customer_id');
+      if (customerId === undefined) {
         // No customer yet: a search box to pick one (works without JavaScript).
         const q = typeof req.query.customer_q === 'string' ? req.query.customer_q.trim().slice(0, 100) : '';
         const found = q ? await customers.search(actor, q) : [];

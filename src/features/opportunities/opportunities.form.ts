@@ -3,6 +3,7 @@ import type { Actor } from '../../authz/actor.js';
 import { assignableUsers } from '../../authz/data-scope.js';
 import type { Locale } from '../../i18n/i18n.js';
 import { fromCents, toCents } from '../../shared/money.js';
+import { parseId } from '../../shared/ids.js';
 import { typedValues } from '../../shared/request.js';
 import { loadDictionaries, type Option } from '../dictionaries/dictionary.repository.js';
 import type { OpportunityRow } from './opportunities.repository.js';
@@ -63,7 +64,8 @@ export async function formOptions(db: Knex, actor: Actor, locale: Locale, curren
   if (current?.lost_reason && !lostReasons.some((o) => o.value === current.lost_reason)) {
     lostReasons.push({ value: current.lost_reason, label: reasons.label('lost_reason', current.lost_reason) });
   }
-  const chosen = (current?.product_ids ?? '').split(',').filter(Boolean).map(Number);
+  // The typed values may hold anything: only real ids reach the query.
+  const chosen = (current?.product_ids ?? '').split(',').map(parseId).filter((id): id is number => id !== null);
   const products: Array<{ id: number; name: string; code: string }> = await db('products')
     .where((w) => {
       w.where('is_active', true);
@@ -78,7 +80,7 @@ export async function formOptions(db: Knex, actor: Actor, locale: Locale, curren
   return {
     currencies: CURRENCIES,
     stages: stages
-      .selectable(current?.stage_id ? Number(current.stage_id) : null)
+      .selectable(parseId(current?.stage_id))
       .map((s) => ({ value: String(s.id), label: `${stageName(s, locale)} (${s.probability}%)`, kind: s.kind })),
     lostReasons,
     products: products.map((p) => ({ value: String(p.id), label: `${p.name} (${p.code})` })),

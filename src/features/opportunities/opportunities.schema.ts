@@ -1,16 +1,11 @@
 import { z } from 'zod';
-import { isCalendarDate, optionalFilter, optionalText } from '../../shared/fields.js';
-import { CURRENCIES, moneyField } from '../../shared/money.js';
-
-const positiveId = z.coerce.number().int().positive();
+import { optionalDate as dateField } from '../../shared/dates.js';
+import { optionalFilter, optionalText } from '../../shared/fields.js';
+import { idField, idFilter, idList } from '../../shared/ids.js';
+import { currencyField, moneyField } from '../../shared/money.js';
 
 /** A DATE field: empty is NULL; otherwise a real calendar day. */
-const optionalDate = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || isCalendarDate(v), 'opportunities.date_invalid')
-  .transform((v) => (v ? v : null));
+const optionalDate = dateField('opportunities.date_invalid');
 
 /** A whole percent; empty means "the stage's default". */
 const optionalPercent = z
@@ -20,22 +15,16 @@ const optionalPercent = z
   .refine((v) => !v || (/^\d{1,3}$/.test(v) && Number(v) <= 100), 'opportunities.probability_range')
   .transform((v) => (v ? Number(v) : null));
 
-/** A multi-select posts nothing, one value, or several. */
-const idList = z.preprocess(
-  (v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]),
-  z.array(positiveId).max(200),
-);
-
 export const opportunityInput = z.object({
-  customer_id: positiveId,
+  customer_id: idField,
   title: z.string().trim().min(1).max(200),
   amount: moneyField,
-  currency: z.enum(CURRENCIES),
-  stage_id: positiveId,
+  currency: currencyField,
+  stage_id: idField,
   probability: optionalPercent,
   expected_close_date: optionalDate,
-  owner_id: z.coerce.number().int().positive().optional().catch(undefined),
-  product_ids: idList,
+  owner_id: idFilter,
+  product_ids: idList(200),
   lost_reason: optionalText(40),
   remark: optionalText(5000),
 });
@@ -50,7 +39,7 @@ export const OPPORTUNITY_FIELDS = [
 
 /** The board's card form: move to another stage. */
 export const stageMoveInput = z.object({
-  stage_id: positiveId,
+  stage_id: idField,
   version: z.coerce.number().int().min(1),
   lost_reason: optionalText(40),
 });
@@ -60,9 +49,9 @@ export type SortColumn = (typeof SORTABLE_COLUMNS)[number];
 
 export const opportunityListQuery = z.object({
   q: optionalFilter,
-  stage_id: z.coerce.number().int().positive().optional().catch(undefined),
-  owner_id: z.coerce.number().int().positive().optional().catch(undefined),
-  customer_id: z.coerce.number().int().positive().optional().catch(undefined),
+  stage_id: idFilter,
+  owner_id: idFilter,
+  customer_id: idFilter,
   close_month: z
     .string()
     .trim()
@@ -76,5 +65,5 @@ export const opportunityListQuery = z.object({
 export type OpportunityListQuery = z.infer<typeof opportunityListQuery>;
 
 export const boardQuery = z.object({
-  owner_id: z.coerce.number().int().positive().optional().catch(undefined),
+  owner_id: idFilter,
 });

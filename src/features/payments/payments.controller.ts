@@ -16,12 +16,8 @@ import { paymentRepository, type PlanRow } from './payments.repository.js';
 import { PLAN_FORM_FIELDS, RECORD_FORM_FIELDS, planInput, receivablesQuery, recordInput } from './payments.schema.js';
 import { paymentService } from './payments.service.js';
 
-/** The `:planId` of a plan route; anything but a positive integer is a plan that does not exist. */
-function planIdParam(req: Request): number {
-  const id = Number(req.params.planId);
-  if (!Number.isSafeInteger(id) || id < 1) throw new NotFoundError();
-  return id;
-}
+/** The `:planId` of a plan route; anything but an id is a plan that does not exist. */
+const planIdParam = (req: Request): number => idParam(req, 'planId');
 
 /** A plan as its edit form shows it, with the version the form was opened on. */
 function planValues(plan: PlanRow): Record<string, string> {

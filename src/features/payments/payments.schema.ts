@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { optionalFilter, optionalText } from '../../shared/fields.js';
-import { moneyField, toCents } from '../../shared/money.js';
-import { requiredDate } from '../contracts/contracts.schema.js';
+import { requiredDate as requiredDateField } from '../../shared/dates.js';
+import { idField, idFilter } from '../../shared/ids.js';
+import { positiveMoneyField } from '../../shared/money.js';
 
-const positiveMoney = moneyField.refine((v) => toCents(v) > 0n, 'validation.payments.positive');
+const requiredDate = requiredDateField();
 
 /** An instalment of a contract's payment plan. An empty seq takes the next number. */
 export const planInput = z.object({
@@ -15,20 +16,15 @@ export const planInput = z.object({
     .transform((v) => (v ? Number(v) : null))
     .refine((v) => v === null || v >= 1, 'validation.format'),
   due_date: requiredDate,
-  amount: positiveMoney,
+  amount: positiveMoneyField,
   remark: optionalText(500),
 });
 export type PlanInput = z.infer<typeof planInput>;
 
 /** A payment received, applied to one instalment. */
 export const recordInput = z.object({
-  plan_id: z
-    .string({ message: 'validation.required' })
-    .trim()
-    .min(1, 'validation.required')
-    .regex(/^\d{1,10}$/, 'validation.choice')
-    .transform(Number),
-  amount: positiveMoney,
+  plan_id: idField,
+  amount: positiveMoneyField,
   paid_on: requiredDate,
   method: z.string({ message: 'validation.required' }).trim().min(1).max(40),
   reference: optionalText(100),
@@ -48,7 +44,7 @@ export const receivablesQuery = z.object({
   due: z.enum(['overdue', 'this_month']).optional().catch(undefined),
   /** Not settled by default: the list is what is still to be collected. */
   settled: z.enum(['open', 'settled', 'all']).catch('open'),
-  owner_id: z.coerce.number().int().positive().optional().catch(undefined),
+  owner_id: idFilter,
   sort: z.enum(RECEIVABLE_SORTS).catch('due_date'),
   dir: z.enum(['asc', 'desc']).catch('asc'),
 });

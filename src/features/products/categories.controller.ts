@@ -120,9 +120,10 @@ export function categoryController({ db }: AppContext) {
     },
 
     move: async (req: Request, res: Response) => {
+      const id = idParam(req);
       const parsed = moveInput.safeParse(req.body);
       if (!parsed.success) throw new HttpError(400, 'Unknown direction');
-      const category = await service.move(actorOf(req), idParam(req), parsed.data.direction, requestInfo(req));
+      const category = await service.move(actorOf(req), id, parsed.data.direction, requestInfo(req));
       await redirectWithFlash(req, res, LIST, req.t('products.categories.moved', { name: categoryLabel(category, req.locale) }));
     },
 

@@ -1,15 +1,11 @@
 import { z } from 'zod';
+import { optionalId } from '../../shared/ids.js';
 
 export const categoryInput = z.object({
   name_zh: z.string().trim().min(1).max(100),
   name_en: z.string().trim().min(1).max(100),
   /** Empty: a top-level category. */
-  parent_id: z
-    .string()
-    .trim()
-    .optional()
-    .refine((v) => !v || /^\d{1,10}$/.test(v), 'validation.choice')
-    .transform((v) => (v ? Number(v) : null)),
+  parent_id: optionalId,
 });
 export type CategoryInput = z.infer<typeof categoryInput>;
 

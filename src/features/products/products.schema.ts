@@ -1,17 +1,10 @@
 import { z } from 'zod';
 import { optionalFilter, optionalText } from '../../shared/fields.js';
-import { fromCents, moneyField, toCents } from '../../shared/money.js';
-
-/** "12.5" → "12.50": stored form, so an unchanged price is not audited as a change. */
-const cents = (v: string) => fromCents(toCents(v));
+import { idFilter, optionalId } from '../../shared/ids.js';
+import { moneyField } from '../../shared/money.js';
 
 export const productInput = z.object({
-  category_id: z
-    .string()
-    .trim()
-    .optional()
-    .refine((v) => !v || /^\d{1,10}$/.test(v), 'validation.choice')
-    .transform((v) => (v ? Number(v) : null)),
+  category_id: optionalId,
   name: z.string().trim().min(1).max(200),
   code: z
     .string()
@@ -21,13 +14,14 @@ export const productInput = z.object({
     .regex(/^[\p{L}\p{N}._\-/]+$/u, { message: 'products.code_format' }),
   spec: optionalText(200),
   unit: optionalText(20),
-  list_price: moneyField.transform(cents),
+  /** Read as the stored "12.50", so an unchanged price is not audited as a change. */
+  list_price: moneyField,
   cost: z
     .string()
-    .trim()
     .optional()
-    .refine((v) => !v || moneyField.safeParse(v).success, 'validation.money')
-    .transform((v) => (v ? cents(v) : null)),
+    .transform((v) => (v?.trim() ? v : undefined))
+    .pipe(moneyField.optional())
+    .transform((v) => v ?? null),
   /** A checkbox: present means active. */
   is_active: z
     .string()
@@ -45,7 +39,7 @@ export type SortColumn = (typeof SORTABLE_COLUMNS)[number];
 
 export const productListQuery = z.object({
   q: optionalFilter,
-  category_id: z.coerce.number().int().positive().optional().catch(undefined),
+  category_id: idFilter,
   active: z.enum(['yes', 'no']).optional().catch(undefined),
   sort: z.enum(SORTABLE_COLUMNS).catch('name'),
   dir: z.enum(['asc', 'desc']).catch('asc'),

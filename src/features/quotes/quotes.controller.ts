@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from 
 import { redirectWithFlash } from '../../shared/flash.js';
 import { parsePage } from '../../shared/pagination.js';
 import { renderPage } from '../../shared/render.js';
+import { parseId, queryId } from '../../shared/ids.js';
 import { idParam, requestInfo } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
 import { parseLineItems, readLineItems, valuesOfStoredItems, wantsMoreRows, type LineItemValues } from '../line-items/index.js';
@@ -57,8 +58,8 @@ export function quoteController({ db }: AppContext) {
 
   /** The customer a posted form names: in scope, or the quote does not exist for this user (404). */
   async function postedCustomer(req: Request): Promise<QuoteCustomer> {
-    const id = Number((req.body as Record<string, unknown>).customer_id);
-    const customer = Number.isSafeInteger(id) && id > 0 ? await lookups.customer(actorOf(req), id) : undefined;
+    const id = parseId((req.body as Record<string, unknown>).customer_id);
+    const customer = id !== null ? await lookups.customer(actorOf(req), id) : undefined;
     if (!customer) throw new NotFoundError();
     return customer;
   }
@@ -74,11 +75,11 @@ export function quoteController({ db }: AppContext) {
     /** With ?customer_id the form; without, a search for the customer to quote. */
     newForm: async (req: Request, res: Response) => {
       const actor = actorOf(req);
-      const customerId = Number(req.query.customer_id);
-      if (req.query.customer_id !== undefined) {
-        const customer = Number.isSafeInteger(customerId) && customerId > 0 ? await lookups.customer(actor, customerId) : undefined;
+      const customerId = queryId(req.query, 'customer_id');
+      if (customerId !== undefined) {
+        const customer = await lookups.customer(actor, customerId);
         if (!customer) throw new NotFoundError();
-        const opportunityId = Number(req.query.opportunity_id) || undefined;
+        const opportunityId = parseId(req.query.opportunity_id) ?? undefined;
         return showForm(req, res, 'new', customer, newQuoteValues(customer.id, opportunityId), []);
       }
       const q = typeof req.query.customer_q === 'string' ? req.query.customer_q.trim().slice(0, 100) : '';

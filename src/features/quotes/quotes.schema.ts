@@ -1,20 +1,16 @@
 import { z } from 'zod';
-import { isCalendarDate, optionalFilter, optionalId, optionalText } from '../../shared/fields.js';
-
-import { CURRENCIES } from '../../shared/money.js';
+import { optionalDate } from '../../shared/dates.js';
+import { optionalFilter, optionalText } from '../../shared/fields.js';
+import { idField, idFilter, optionalId } from '../../shared/ids.js';
+import { currencyField } from '../../shared/money.js';
 
 /** The quote's own fields; its line items are read by features/line-items. */
 export const quoteInput = z.object({
-  customer_id: z.coerce.number().int().positive(),
+  customer_id: idField,
   opportunity_id: optionalId,
   title: z.string().trim().min(1).max(200),
-  currency: z.enum(CURRENCIES),
-  valid_until: z
-    .string()
-    .trim()
-    .optional()
-    .refine((v) => !v || isCalendarDate(v), 'quotes.invalid_date')
-    .transform((v) => (v ? v : null)),
+  currency: currencyField,
+  valid_until: optionalDate('quotes.invalid_date'),
   remark: optionalText(5000),
 });
 export type QuoteInput = z.infer<typeof quoteInput>;
@@ -36,7 +32,7 @@ export type SortColumn = (typeof SORTABLE_COLUMNS)[number];
 export const quoteListQuery = z.object({
   q: optionalFilter,
   status: z.enum(QUOTE_STATUSES).optional().catch(undefined),
-  customer_id: z.coerce.number().int().positive().optional().catch(undefined),
+  customer_id: idFilter,
   sort: z.enum(SORTABLE_COLUMNS).catch('created_at'),
   dir: z.enum(['asc', 'desc']).catch('desc'),
 });
