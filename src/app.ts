@@ -21,6 +21,7 @@ import { followupRoutes } from './features/followups/followups.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import { myDayRoutes } from './features/my-day/my-day.routes.js';
 import { adminSettingsRoutes } from './features/admin-settings/admin-settings.routes.js';
+import { profileRoutes } from './features/profile/profile.routes.js';
 import { localeMiddleware } from './i18n/locale-middleware.js';
 import { localeRoutes } from './i18n/locale.routes.js';
 import { fromRoot } from './paths.js';
@@ -112,6 +113,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(adminUserRoutes(ctx));
   app.use(adminDictionaryRoutes(ctx));
   app.use(adminSettingsRoutes(ctx));
+  app.use(profileRoutes(ctx));
 
   app.use(notFound);
   app.use(errorHandler(logger, !config.isProduction));
