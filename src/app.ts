@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from './app-context.js';
 import { loginRoutes } from './auth/login.routes.js';
+import { createLoginLimits } from './auth/login-limits.js';
 import { createPassport } from './auth/passport.js';
 import { KnexSessionStore } from './db/session-store.js';
 import { adminDictionaryRoutes } from './features/admin-dictionaries/dictionaries.routes.js';
@@ -98,7 +99,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(pageLocals);
   app.use(csrfProtection);
 
-  app.use(loginRoutes(passport));
+  app.use(loginRoutes(passport, createLoginLimits(db, config.databaseUrl)));
   app.use(localeRoutes(ctx));
   app.use(myDayRoutes(ctx));
   app.use(customerRoutes(ctx));
