@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -26,7 +27,7 @@ import { profileRoutes } from './features/profile/profile.routes.js';
 import { localeMiddleware } from './i18n/locale-middleware.js';
 import { localeRoutes } from './i18n/locale.routes.js';
 import { fromRoot } from './paths.js';
-import { csrfProtection } from './shared/csrf.js';
+import { createCsrf } from './shared/csrf.js';
 import { errorHandler, notFound } from './shared/error-handler.js';
 import { flashMiddleware } from './shared/flash.js';
 import { pageLocals } from './shared/page-locals.js';
@@ -96,8 +97,11 @@ export function createApp(ctx: AppContext): Express {
   app.use(passport.session());
   app.use(localeMiddleware);
   app.use(flashMiddleware);
+  const csrf = createCsrf(config);
+  app.use(cookieParser());
+  app.use(csrf.csrfTokenLocal);
   app.use(pageLocals);
-  app.use(csrfProtection);
+  app.use(csrf.csrfProtection);
 
   app.use(loginRoutes(passport, createLoginLimits(db, config.databaseUrl)));
   app.use(localeRoutes(ctx));
