@@ -88,6 +88,7 @@ describe('changing one\'s own password', () => {
     const me = await loginAs(t.app, 'manager2');
     const home = await me.get('/');
     expect(home.text).toContain('href="/profile/password"');
+    expect((await me.get('/profile')).headers.location).toBe('/profile/password');
     const page = await me.get('/profile/password');
     expect(page.status).toBe(200);
     expect(page.text).toContain('name="current_password"');

@@ -19,6 +19,9 @@ export function profileRoutes({ db }: AppContext): Router {
     return renderPage(res, `${VIEWS}/password`, { title: req.t('profile.password.title'), errors }, status);
   }
 
+  // The account page holds only the password form so far.
+  router.get('/profile', requireLogin, (_req, res) => res.redirect(303, '/profile/password'));
+
   router.get('/profile/password', requireLogin, async (req, res) => {
     await showPasswordForm(req, res);
   });
