@@ -1,8 +1,9 @@
 import { SESSION_COOKIE } from '../src/app.js';
+import { CSRF_COOKIE } from '../src/shared/csrf.js';
 
-// Logs in the way a browser does: GET /login for the CSRF field and its session cookie, then POST the form.
-function sessionCookie(res: Response): string | undefined {
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+// Logs in the way a browser does: GET /login for the CSRF field and its cookie, then POST the form.
+function cookieOf(res: Response, name: string): string | undefined {
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
   return cookie?.split(';')[0];
 }
 
@@ -10,15 +11,15 @@ function sessionCookie(res: Response): string | undefined {
 export async function logIn(baseUrl: string, username: string, password: string): Promise<string> {
   const form = await fetch(`${baseUrl}/login`);
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
-  const preLogin = sessionCookie(form);
-  if (!csrf || !preLogin) throw new Error(`GET /login gave no CSRF token or session cookie (status ${form.status})`);
+  const csrfCookie = cookieOf(form, CSRF_COOKIE);
+  if (!csrf || !csrfCookie) throw new Error(`GET /login gave no CSRF token or cookie (status ${form.status})`);
   const res = await fetch(`${baseUrl}/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { cookie: preLogin, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: csrf, username, password }),
   });
-  const cookie = sessionCookie(res);
+  const cookie = cookieOf(res, SESSION_COOKIE);
   if (res.status !== 303 || !cookie) throw new Error(`Logging in as ${username} answered ${res.status}`);
   return cookie;
 }

@@ -29,6 +29,7 @@ import * as grantOpportunitiesRestore from './20261130000300_grant_opportunities
 import * as customersUpdatedAtDescending from './20261130000400_customers_updated_at_descending.js';
 import * as customersOwnerNameIndexes from './20261130000500_customers_owner_name_indexes.js';
 import * as contractTimelineEvents from './20261130000600_contract_timeline_events.js';
+import * as addSessionUserAndLoginLimits from './20261207000100_add_session_user_and_login_limits.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
 // vitest and compiled JavaScript. Append new files; never edit or reorder a landed one.
@@ -63,4 +64,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261130000400_customers_updated_at_descending', customersUpdatedAtDescending],
   ['20261130000500_customers_owner_name_indexes', customersOwnerNameIndexes],
   ['20261130000600_contract_timeline_events', contractTimelineEvents],
+  ['20261207000100_add_session_user_and_login_limits', addSessionUserAndLoginLimits],
 ];

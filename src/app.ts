@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from './app-context.js';
 import { loginRoutes } from './auth/login.routes.js';
+import { createLoginLimits } from './auth/login-limits.js';
 import { createPassport } from './auth/passport.js';
 import { KnexSessionStore } from './db/session-store.js';
 import { adminDictionaryRoutes } from './features/admin-dictionaries/dictionaries.routes.js';
@@ -21,10 +23,11 @@ import { followupRoutes } from './features/followups/followups.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import { myDayRoutes } from './features/my-day/my-day.routes.js';
 import { adminSettingsRoutes } from './features/admin-settings/admin-settings.routes.js';
+import { profileRoutes } from './features/profile/profile.routes.js';
 import { localeMiddleware } from './i18n/locale-middleware.js';
 import { localeRoutes } from './i18n/locale.routes.js';
 import { fromRoot } from './paths.js';
-import { csrfProtection } from './shared/csrf.js';
+import { createCsrf } from './shared/csrf.js';
 import { errorHandler, notFound } from './shared/error-handler.js';
 import { flashMiddleware } from './shared/flash.js';
 import { noStore } from './shared/no-store.js';
@@ -96,10 +99,13 @@ export function createApp(ctx: AppContext): Express {
   app.use(passport.session());
   app.use(localeMiddleware);
   app.use(flashMiddleware);
+  const csrf = createCsrf(config);
+  app.use(cookieParser());
+  app.use(csrf.csrfTokenLocal);
   app.use(pageLocals);
-  app.use(csrfProtection);
+  app.use(csrf.csrfProtection);
 
-  app.use(loginRoutes(passport));
+  app.use(loginRoutes(passport, createLoginLimits(db, config.databaseUrl)));
   app.use(localeRoutes(ctx));
   app.use(myDayRoutes(ctx));
   app.use(customerRoutes(ctx));
@@ -114,6 +120,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(adminUserRoutes(ctx));
   app.use(adminDictionaryRoutes(ctx));
   app.use(adminSettingsRoutes(ctx));
+  app.use(profileRoutes(ctx));
 
   app.use(notFound);
   app.use(errorHandler(logger, !config.isProduction));

@@ -216,7 +216,7 @@ describe('editing a user', () => {
     expect((await manager.get('/customers')).status).toBe(200);
   });
 
-  it('gives a user who is logged in their new role on their next request', async () => {
+  it('ends the open session of a user whose role changed; they log in again under the new role', async () => {
     const id = await t.userId('rep1');
     const rep1 = await loginAs(t.app, 'rep1');
     const edit = async (role: string) =>
@@ -232,9 +232,13 @@ describe('editing a user', () => {
     // The owner filter is for roles that may assign customers; a rep's list has none.
     expect((await rep1.get('/customers')).text).not.toContain('name="owner_id"');
     expect((await edit(String(await roleId('manager')))).status).toBe(303);
-    expect((await rep1.get('/customers')).text).toContain('name="owner_id"');
+    // The role change ended the open session; the next login works under the new role.
+    expect((await rep1.get('/customers')).status).toBe(303);
+    const asManager = await loginAs(t.app, 'rep1');
+    expect((await asManager.get('/customers')).text).toContain('name="owner_id"');
     expect((await edit(String(await roleId('rep')))).status).toBe(303);
-    expect((await rep1.get('/customers')).text).not.toContain('name="owner_id"');
+    expect((await asManager.get('/customers')).status).toBe(303);
+    expect((await (await loginAs(t.app, 'rep1')).get('/customers')).text).not.toContain('name="owner_id"');
   });
 
   it('shows the edit form again with 422 and the typed values', async () => {

@@ -1,15 +1,24 @@
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/time.js';
-import { isLocked, recordFailedLogin, recordSuccessfulLogin, type LoginOutcome } from './lockout.js';
-import { spendVerifyTime, verifyPassword } from './passwords.js';
+import {
+  claimLoginAttempt,
+  recordFailedLogin,
+  recordSuccessfulLogin,
+  refusedUnchecked,
+  releaseLoginAttempt,
+  type LoginOutcome,
+} from './lockout.js';
+import { assertRoomForPasswordCheck, spendVerifyTime, verifyPassword } from './passwords.js';
 
 export type LoginAttempt = { username: string; password: string; ip: string | null; userAgent: string | null };
 
-/** Checks a username and password, applies the lockout rule and writes the attempt to login_log. */
+/**
+ * Checks a username and password, applies the lockout rule and writes the attempt to login_log.
+ * Throws PasswordChecksBusyError (nothing counted) when too many password checks are in flight.
+ */
 export async function checkLogin(db: Knex, attempt: LoginAttempt): Promise<LoginOutcome> {
-  const user = await db('users')
-    .where('username', attempt.username)
-    .first('id', 'password_hash', 'is_active', 'locked_until');
+  assertRoomForPasswordCheck();
+  const user = await db('users').where('username', attempt.username).first('id', 'password_hash', 'is_active');
   const outcome = await decide(db, user, attempt.password);
   await db('login_log').insert({
     user_id: user?.id ?? null,
@@ -24,15 +33,23 @@ export async function checkLogin(db: Knex, attempt: LoginAttempt): Promise<Login
 
 async function decide(
   db: Knex,
-  user: { id: number; password_hash: string; is_active: number | boolean; locked_until: string | null } | undefined,
+  user: { id: number; password_hash: string; is_active: number | boolean } | undefined,
   password: string,
 ): Promise<LoginOutcome> {
   if (!user || !user.is_active) {
     await spendVerifyTime(password);
     return { ok: false, reason: 'invalid' };
   }
-  if (isLocked(user.locked_until)) return { ok: false, reason: 'locked', until: user.locked_until! };
-  if (!(await verifyPassword(password, user.password_hash))) return recordFailedLogin(db, user.id);
+  // Counted before the compare: a flood cannot have more passwords compared than the rule allows.
+  if (!(await claimLoginAttempt(db, user.id))) return refusedUnchecked(db, user.id);
+  let matches: boolean;
+  try {
+    matches = await verifyPassword(password, user.password_hash);
+  } catch (err) {
+    await releaseLoginAttempt(db, user.id);
+    throw err;
+  }
+  if (!matches) return recordFailedLogin(db, user.id);
   await recordSuccessfulLogin(db, user.id);
   return { ok: true, userId: user.id };
 }

@@ -7,8 +7,9 @@ import { inTransaction } from './transaction.js';
 // statements, so each app instance keeps them for a few seconds.
 //
 // A write through this instance forgets them at once (forgetReferenceData). Other instances behind
-// the load balancer see the change within REFERENCE_TTL_MS; a deactivated user is still logged out
-// at once everywhere, because deactivation deletes their sessions, and sessions are never cached.
+// the load balancer see the change within REFERENCE_TTL_MS; a deactivated user, a user whose role
+// changed and one whose password was reset are still logged out at once everywhere, because those
+// changes delete their sessions (users.service.ts), and sessions are never cached.
 // Reads inside a transaction are never cached: a write decides on the current rows.
 export const REFERENCE_TTL_MS = 5_000;
 

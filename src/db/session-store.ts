@@ -2,6 +2,28 @@ import session from 'express-session';
 import type { Knex } from 'knex';
 import { toDbTime } from './time.js';
 
+declare module 'express-session' {
+  interface SessionData {
+    passport?: { user?: number };
+  }
+}
+
+/** The user passport keeps in the session once they logged in; null for an anonymous session. */
+function loggedInUserOf(sess: session.SessionData): number | null {
+  const user = sess.passport?.user;
+  return typeof user === 'number' && Number.isSafeInteger(user) ? user : null;
+}
+
+/**
+ * Ends every session of the user (all but `keepSid`, the one they are using, when given). Call it in
+ * the transaction of the change that ends them: the user's next request then finds no session.
+ */
+export async function endSessionsOf(trx: Knex, userId: number, keepSid?: string): Promise<void> {
+  const query = trx('sessions').where('user_id', userId);
+  if (keepSid) query.whereNot('sid', keepSid);
+  await query.delete();
+}
+
 const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
 // express-session touches the session on every request; writing the new expiry once a minute per
 // session is enough and spares the database a write per page view.
@@ -10,6 +32,8 @@ const TOUCH_MEMORY = 10_000;
 
 // Sessions live in the `sessions` table (created by a migration) so that several app instances
 // behind a load balancer share them. Expired rows are ignored on read and pruned now and then.
+// Each row names its logged-in user (user_id), so that ending a user's sessions is one DELETE
+// (endSessionsOf) in the transaction that changes their password, role or status.
 export class KnexSessionStore extends session.Store {
   private lastPrune = 0;
   private readonly lastTouch = new Map<string, number>();
@@ -32,11 +56,11 @@ export class KnexSessionStore extends session.Store {
   }
 
   override set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
-    const row = { sid, sess: JSON.stringify(sess), expires_at: this.expiry(sess) };
+    const row = { sid, sess: JSON.stringify(sess), expires_at: this.expiry(sess), user_id: loggedInUserOf(sess) };
     this.db('sessions')
       .insert(row)
       .onConflict('sid')
-      .merge(['sess', 'expires_at'])
+      .merge(['sess', 'expires_at', 'user_id'])
       .then(() => this.pruneNowAndThen())
       .then(() => callback?.(), (err) => callback?.(err));
   }

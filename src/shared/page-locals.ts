@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { hasPermission } from '../authz/actor.js';
 import type { Permission } from '../authz/permissions.js';
-import { csrfToken } from './csrf.js';
 
 /** This page's URL with some query parameters replaced (sorting, paging); empty ones are dropped. */
 function urlWith(req: Request, overrides: Record<string, string | number | undefined>): string {
@@ -14,11 +13,10 @@ function urlWith(req: Request, overrides: Record<string, string | number | undef
   return query ? `${req.path}?${query}` : req.path;
 }
 
-/** What the layout and every view may use besides their own data. */
+/** What the layout and every view may use besides their own data (csrfToken comes from csrf.ts). */
 export function pageLocals(req: Request, res: Response, next: NextFunction): void {
   res.locals.user = req.user ?? null;
   res.locals.hasPermission = (permission: Permission) => hasPermission(req.user, permission);
-  res.locals.csrfToken = req.session ? csrfToken(req) : '';
   res.locals.currentPath = req.path;
   res.locals.currentUrl = req.originalUrl;
   res.locals.title = '';

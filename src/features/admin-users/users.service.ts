@@ -5,6 +5,8 @@ import { hashPassword } from '../../auth/passwords.js';
 import type { Actor } from '../../authz/actor.js';
 import { moveCustomersToOwnersBranch } from '../../authz/data-scope.js';
 import type { RequestInfo } from '../../shared/request.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { endSessionsOf } from '../../db/session-store.js';
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit, type FieldChanges } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
@@ -18,10 +20,12 @@ import {
   type UserProfileInput,
 } from './users.schema.js';
 
+const USERNAME_KEY = { table: 'users', columns: ['username'] } as const;
+
 const isActive = (user: Pick<UserListRow, 'is_active'>) => Boolean(user.is_active);
 
 /** The password rules zod's messages cannot say: bcrypt's byte limit and the repeated entry. */
-function passwordErrors(input: PasswordInput): FieldErrors {
+export function passwordErrors(input: PasswordInput): FieldErrors {
   const errors: FieldErrors = {};
   if (Buffer.byteLength(input.password, 'utf8') > PASSWORD_MAX_BYTES) errors.password = { key: 'admin.users.password_too_long' };
   if ((input.password_confirm ?? '') !== input.password) errors.password_confirm = { key: 'admin.users.password_mismatch' };
@@ -52,6 +56,16 @@ export function userService(db: Knex) {
     return errors;
   }
 
+  /** The form's "username taken" when a concurrent create took the name after the check above. */
+  async function insertUnlessTaken(trx: Knex.Transaction, row: Parameters<typeof repo.insert>[1]): Promise<number> {
+    try {
+      return await repo.insert(trx, row);
+    } catch (err) {
+      if (isUniqueViolation(err, USERNAME_KEY)) throw new ValidationError({ username: { key: 'admin.users.username_taken' } });
+      throw err;
+    }
+  }
+
   function profileOf(input: UserProfileInput) {
     return {
       display_name: input.display_name,
@@ -70,13 +84,17 @@ export function userService(db: Knex) {
     if ((await repo.updateIfVersion(trx, user.id, user.version, changes)) === 0) throw new ConflictError();
   }
 
-  /** Flags the account as active or not; the login check and the session loader both honour it. */
+  /**
+   * Flags the account as active or not; the login check and the session loader both honour it. Open
+   * sessions end either way, so a session left unused during a deactivation stays dead after it.
+   */
   async function setActive(actor: Actor, id: number, active: boolean, info: RequestInfo): Promise<UserListRow> {
     const user = await findOrFail(id);
     if (!active && user.id === actor.id) throw new ValidationError({ _form: { key: 'admin.users.cannot_deactivate_self' } });
     if (isActive(user) === active) return user;
     await referenceTransaction(db, async (trx) => {
       await saveAccount(trx, user, { is_active: active });
+      await endSessionsOf(trx, id);
       await writeAudit(trx, {
         entity: 'user',
         entityId: id,
@@ -98,7 +116,7 @@ export function userService(db: Knex) {
       const now = toDbTime();
       const values = { username: input.username, ...profileOf(input), is_active: true };
       return referenceTransaction(db, async (trx) => {
-        const id = await repo.insert(trx, { ...values, password_hash: passwordHash, created_at: now, updated_at: now });
+        const id = await insertUnlessTaken(trx, { ...values, password_hash: passwordHash, created_at: now, updated_at: now });
         await writeAudit(trx, {
           entity: 'user',
           entityId: id,
@@ -124,6 +142,8 @@ export function userService(db: Knex) {
       if (Object.keys(changes).length === 0) return user;
       await referenceTransaction(db, async (trx) => {
         await saveAccount(trx, user, values);
+        // Permissions come with the role: the user logs in again under the new one.
+        if (changes.role_id) await endSessionsOf(trx, id);
         if (changes.department_id) await moveCustomersToOwnersBranch(trx, id);
         await writeAudit(trx, { entity: 'user', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
       });
@@ -134,7 +154,10 @@ export function userService(db: Knex) {
     deactivateUser: (actor: Actor, id: number, info: RequestInfo) => setActive(actor, id, false, info),
     activateUser: (actor: Actor, id: number, info: RequestInfo) => setActive(actor, id, true, info),
 
-    /** Sets a new password the admin passes on; it also lifts a lockout, since a reset usually follows one. */
+    /**
+   * Sets a new password the admin passes on; it also lifts a lockout, since a reset usually follows
+   * one, and ends the user's open sessions (a reset often follows a stolen password).
+   */
     async resetPassword(actor: Actor, id: number, input: PasswordInput, info: RequestInfo): Promise<UserListRow> {
       const user = await findOrFail(id);
       const errors = passwordErrors(input);
@@ -145,6 +168,7 @@ export function userService(db: Knex) {
       await referenceTransaction(db, async (trx) => {
         await saveAccount(trx, user, { password_hash: passwordHash });
         await unlockUser(trx, id);
+        await endSessionsOf(trx, id);
         await writeAudit(trx, { entity: 'user', entityId: id, action: 'update', actorId: actor.id, changes, ip: info.ip });
       });
       return user;
