@@ -104,7 +104,9 @@ describe('the server process', () => {
     const unanswered = requests.filter((r) => r.outcome !== 'answered').map((r) => `${r.label}: ${r.outcome}`);
     expect(requests.filter((r) => r.sentAt < sigtermAt).length).toBeGreaterThanOrEqual(36);
     expect(unanswered).toEqual([]);
-    expect(clients.filter((c) => c.loggedIn).length).toBe(24);
+    // A login got in, or was turned away at once, whole: bcrypt busy (503) or past the address's limit (429).
+    expect(clients.filter((c) => ![303, 429, 503].includes(c.loginStatus ?? 0)).map((c) => `${c.username}: ${c.loginStatus}`)).toEqual([]);
+    expect(clients.filter((c) => c.loginStatus === 303).length).toBeGreaterThanOrEqual(2);
     // Every connection was told to close rather than cut.
     expect(clients.filter((c) => !c.closedByServer).map((c) => c.username)).toEqual([]);
     expect(readiness).toContain(503);
@@ -132,13 +134,14 @@ type Sent = { label: string; sentAt: number; outcome: 'pending' | 'answered' | s
  */
 class KeepAliveClient {
   readonly requests: Sent[] = [];
-  loggedIn = false;
+  loginStatus: number | undefined;
   closedByServer = false;
   /** Settles once the login request has been handed to the network. */
   readonly loginSent: Promise<void>;
   private loginWasSent = () => {};
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  private cookie = '';
+  /** The session's and the CSRF token's cookies, by name. */
+  private readonly cookies = new Map<string, string>();
   private csrf = '';
 
   constructor(
@@ -158,7 +161,7 @@ class KeepAliveClient {
   async logInAndBrowse(): Promise<void> {
     const body = new URLSearchParams({ _csrf: this.csrf, username: this.username, password: 'demo1234' }).toString();
     let res = await this.send('POST', '/login', body, this.loginWasSent).catch(() => null);
-    this.loggedIn = res?.status === 303 && res.location === '/';
+    this.loginStatus = res?.status === 303 && res.location !== '/' ? -303 : res?.status;
     const pages = ['/', '/customers', '/customers?q=a'];
     for (let i = 0; res && !res.close && i < 200; i++) {
       res = await this.send('GET', pages[i % pages.length]).catch(() => null);
@@ -171,7 +174,7 @@ class KeepAliveClient {
     const sent: Sent = { label: `${this.username} ${method} ${urlPath}`, sentAt: Infinity, outcome: 'pending' };
     this.requests.push(sent);
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { cookie: this.cookie };
+      const headers: Record<string, string> = { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ') };
       if (body) {
         headers['content-type'] = 'application/x-www-form-urlencoded';
         headers['content-length'] = String(Buffer.byteLength(body));
@@ -187,8 +190,11 @@ class KeepAliveClient {
         res.on('end', () => {
           if (!res.complete) return fail(new Error('response cut short'));
           sent.outcome = 'answered';
-          const cookie = res.headers['set-cookie']?.find((c) => c.startsWith('crm.sid='));
-          if (cookie) this.cookie = cookie.split(';')[0];
+          for (const cookie of res.headers['set-cookie'] ?? []) {
+            const [pair] = cookie.split(';');
+            const at = pair.indexOf('=');
+            this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
+          }
           resolve({
             status: res.statusCode ?? 0,
             location: res.headers.location,
