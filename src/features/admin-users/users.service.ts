@@ -5,11 +5,10 @@ import { hashPassword } from '../../auth/passwords.js';
 import type { Actor } from '../../authz/actor.js';
 import { moveCustomersToOwnersBranch } from '../../authz/data-scope.js';
 import type { RequestInfo } from '../../shared/request.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import { endSessionsOf } from '../../db/session-store.js';
 import { toDbTime } from '../../db/time.js';
 import { changedFields, writeAudit, type FieldChanges } from '../../shared/audit.js';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { ConflictError, NotFoundError, refusingDuplicate, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import { userRepository, type UserListRow } from './users.repository.js';
 import {
   CREATED_FIELDS,
@@ -57,14 +56,8 @@ export function userService(db: Knex) {
   }
 
   /** The form's "username taken" when a concurrent create took the name after the check above. */
-  async function insertUnlessTaken(trx: Knex.Transaction, row: Parameters<typeof repo.insert>[1]): Promise<number> {
-    try {
-      return await repo.insert(trx, row);
-    } catch (err) {
-      if (isUniqueViolation(err, USERNAME_KEY)) throw new ValidationError({ username: { key: 'admin.users.username_taken' } });
-      throw err;
-    }
-  }
+  const insertUnlessTaken = (trx: Knex.Transaction, row: Parameters<typeof repo.insert>[1]) =>
+    refusingDuplicate(USERNAME_KEY, 'username', 'admin.users.username_taken', () => repo.insert(trx, row));
 
   function profileOf(input: UserProfileInput) {
     return {
@@ -155,9 +148,9 @@ export function userService(db: Knex) {
     activateUser: (actor: Actor, id: number, info: RequestInfo) => setActive(actor, id, true, info),
 
     /**
-   * Sets a new password the admin passes on; it also lifts a lockout, since a reset usually follows
-   * one, and ends the user's open sessions (a reset often follows a stolen password).
-   */
+     * Sets a new password the admin passes on; it also lifts a lockout, since a reset usually follows
+     * one, and ends the user's open sessions (a reset often follows a stolen password).
+     */
     async resetPassword(actor: Actor, id: number, input: PasswordInput, info: RequestInfo): Promise<UserListRow> {
       const user = await findOrFail(id);
       const errors = passwordErrors(input);

@@ -51,7 +51,6 @@ export async function renderContractPage(db: Knex, req: Request, res: Response, 
       acceptsPlans: contract.status !== 'terminated',
     };
   }
-  const decides = await decidesOn(db, actor, contract);
   await renderPage(
     res,
     'features/contracts/views/show',
@@ -63,7 +62,7 @@ export async function renderContractPage(db: Knex, req: Request, res: Response, 
       events,
       receivables,
       today,
-      mayDecide: actor.permissions.has('contracts.approve') && contract.status === 'pending_approval' && decides,
+      mayDecide: actor.permissions.has('contracts.approve') && contract.status === 'pending_approval' && (await decidesOn(db, actor, contract)),
       form: forms.form ?? null,
       values: forms.values ?? {},
       errors: forms.errors ?? {},

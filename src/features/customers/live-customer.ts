@@ -7,13 +7,19 @@ import { ValidationError } from '../../shared/errors.js';
  * transaction could be overtaken by a customer delete, which would leave a live opportunity or
  * contract under a deleted customer. A delete locks the row for update: it either committed first,
  * and is seen here, or waits for this transaction and then sees what it added (customer-cascade.ts
- * takes the opportunity along, and a contract refuses the delete).
+ * takes the opportunity along, and a contract refuses the delete). `update` for a write that then
+ * updates the customer itself (a follow-up): the exclusive lock first, ahead of its insert's share lock.
  */
-export async function lockLiveCustomer(trx: Knex.Transaction, customerId: number): Promise<{ name: string } | undefined> {
-  const row: { name: string; deleted_at: string | null } | undefined = await trx('customers')
-    .where('id', customerId)
-    .forShare()
-    .first('name', 'deleted_at');
+export async function lockLiveCustomer(
+  trx: Knex.Transaction,
+  customerId: number,
+  mode: 'share' | 'update' = 'share',
+): Promise<{ name: string } | undefined> {
+  const query = trx('customers').where('id', customerId);
+  const row: { name: string; deleted_at: string | null } | undefined = await (mode === 'update' ? query.forUpdate() : query.forShare()).first(
+    'name',
+    'deleted_at',
+  );
   return row && !row.deleted_at ? { name: row.name } : undefined;
 }
 
@@ -22,12 +28,3 @@ export async function requireLiveCustomer(trx: Knex.Transaction, customerId: num
   if (!(await lockLiveCustomer(trx, customerId))) throw new ValidationError({ customer_id: { key: 'validation.choice' } });
 }
 
-/**
- * The live customer's row locked for update, ahead of a write that inserts a child row and then
- * updates the customer (a follow-up): taking the exclusive lock first keeps two such writes in line
- * instead of deadlocking on the share locks their inserts' foreign keys take. False when it is gone.
- */
-export async function lockCustomerForUpdate(trx: Knex.Transaction, customerId: number): Promise<boolean> {
-  const row: { deleted_at: string | null } | undefined = await trx('customers').where('id', customerId).forUpdate().first('deleted_at');
-  return !!row && !row.deleted_at;
-}

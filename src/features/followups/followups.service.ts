@@ -6,7 +6,7 @@ import { changedFields, writeAudit } from '../../shared/audit.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
 import { customerRepository } from '../customers/customers.repository.js';
-import { lockCustomerForUpdate } from '../customers/live-customer.js';
+import { lockLiveCustomer } from '../customers/live-customer.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { followupRepository } from './followups.repository.js';
 import { FOLLOWUP_FIELDS, type FollowupInput } from './followups.schema.js';
@@ -74,9 +74,9 @@ export function followupService(db: Knex) {
         next_action: input.next_action,
       };
       return inTransaction(db, async (trx) => {
-        // The customer's row is locked before the follow-up's insert share-locks it through its
-        // foreign key: two such transactions would each hold the share lock and wait for the other.
-        if (!(await lockCustomerForUpdate(trx, customerId))) throw new NotFoundError();
+        // The customer's row is locked for update before the follow-up's insert share-locks it through
+        // its foreign key: two such transactions would each hold the share lock and wait for the other.
+        if (!(await lockLiveCustomer(trx, customerId, 'update'))) throw new NotFoundError();
         // A contact deleted since checkRules would fail the insert's foreign key: the form's 422 instead.
         if (input.contact_id !== null && !(await trx('contacts').where({ id: input.contact_id, customer_id: customerId }).forShare().first('id'))) {
           throw new ValidationError({ contact_id: { key: 'validation.choice' } });
