@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerBranchId } from '../src/authz/data-scope.js';
 import { loadActor } from '../src/auth/load-actor.js';
 import { toDbTime } from '../src/db/time.js';
-import { contactService } from '../src/features/contacts/contacts.service.js';
+import { contacts } from '../src/features/contacts/index.js';
+import { write } from '../src/kernel/data/write.js';
 import { ValidationError } from '../src/shared/errors.js';
 import { createTestApp, loginAs, postForm, type Agent, type TestApp } from './support/test-app.js';
 
@@ -132,14 +133,11 @@ describe('create', () => {
 
 describe('the unique index behind the check', () => {
   it('turns a violation by a save that passed the check into the same phone error', async () => {
-    // Called on the service directly, so both saves run their check before either inserts.
+    // Called on the write path directly, so both saves run at once.
     const actor = (await loadActor(t.db, await t.userId('rep1')))!;
-    const service = contactService(t.db);
-    const input = { ...valid, phone: '0571-99990000', title: null, remark: null, is_key_decision_maker: false };
-    const results = await Promise.allSettled([
-      service.createContact(actor, customerOf.rep1, { ...input, name: 'Twin A' }, { ip: null }),
-      service.createContact(actor, customerOf.rep1, { ...input, name: 'Twin B' }, { ip: null }),
-    ]);
+    const input = { ...valid, phone: '0571-99990000', title: null, remark: null, is_key_decision_maker: false, customer_id: customerOf.rep1 };
+    const create = (name: string) => write(t.db, contacts, { kind: 'create', values: { ...input, name } }, actor, { ip: null });
+    const results = await Promise.allSettled([create('Twin A'), create('Twin B')]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(failure.reason).toBeInstanceOf(ValidationError);

@@ -1,19 +1,14 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app-context.js';
-import { can } from '../../authz/guards.js';
-import { contactController } from './contacts.controller.js';
+import { resource } from '../../kernel/web/resource.js';
+import { contacts } from './contacts.entity.js';
 
-// A contact follows its customer: seen with customers.view, changed with customers.edit.
-export function contactRoutes(ctx: AppContext): Router {
+// A new contact is made from its customer's page, and the user goes back there after saving it.
+export function contactRoutes({ db }: AppContext): Router {
   const router = Router();
-  const c = contactController(ctx);
-  router.get('/contacts', can('customers.view'), c.index);
-  router.get('/contacts/new', can('customers.edit'), c.newForm);
-  router.post('/contacts', can('customers.edit'), c.create);
-  router.get('/contacts/:id', can('customers.view'), c.show);
-  router.get('/contacts/:id/edit', can('customers.edit'), c.editForm);
-  router.post('/contacts/:id', can('customers.edit'), c.update);
-  router.get('/contacts/:id/delete', can('customers.edit'), c.deleteConfirm);
-  router.post('/contacts/:id/delete', can('customers.edit'), c.remove);
+  resource(router, db, contacts, {
+    afterCreate: (_id, values) => `/customers/${values.customer_id}`,
+    afterDelete: (row) => `/customers/${row.customer_id}`,
+  });
   return router;
 }

@@ -6,7 +6,7 @@ import { actorOf } from '../../authz/guards.js';
 import { historyOf } from '../../shared/audit.js';
 import type { FieldErrors } from '../../shared/errors.js';
 import { renderPage } from '../../shared/render.js';
-import { contactRepository } from '../contacts/contacts.repository.js';
+import { contactsOfCustomer } from '../contacts/index.js';
 import { pickerTypes } from '../customers/customers.form.js';
 import { describeHistory } from '../customers/customers.history.js';
 import type { CustomerDetail } from '../customers/customers.repository.js';
@@ -38,7 +38,7 @@ export async function renderCustomerPage(
   const [dictionaries, audit, contacts, followupOptions, timeline] = await Promise.all([
     loadDictionaries(db, [...Object.values(pickerTypes), 'followup_type', 'payment_method'], req.locale),
     historyOf(db, 'customer', customer.id),
-    contactRepository(db).ofCustomer(customer.id),
+    contactsOfCustomer(db, customer.id),
     followupFormOptions(db, actor, customer.id, req.locale),
     customerTimeline(db, customer.id, timelineRequest, req.locale, await ownerScope(db, actor)),
   ]);

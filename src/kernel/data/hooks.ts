@@ -1,0 +1,32 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../../authz/actor.js';
+import type { FieldChanges } from '../../shared/audit.js';
+import type { RequestInfo } from '../../shared/request.js';
+import type { AnyEntity, Row } from '../entity/define-entity.js';
+import type { WriteOp } from './write.js';
+
+export type WriteContext = {
+  trx: Knex.Transaction;
+  entity: AnyEntity;
+  actor: Actor;
+  info: RequestInfo;
+  op: WriteOp;
+  /** The row as it was (locked), null on create. */
+  before: Row | null;
+  /** The stored values being written (create, update), or the row's after a delete or restore. */
+  values: Record<string, unknown>;
+  changes: FieldChanges;
+  id: number;
+};
+
+/**
+ * What an entity keeps right beside its own row, in the write's transaction: summary tables,
+ * timeline rows, cascades. Every writer (forms, jobs, imports, transfers) runs them.
+ */
+export type Hook = {
+  /** Extra locks, taken right after the record's own lock and before any plain read. */
+  lock?(c: WriteContext): Promise<void>;
+  /** May add columns to the write, or refuse it (throw ValidationError). */
+  before?(c: WriteContext): Promise<Record<string, unknown> | void>;
+  after?(c: WriteContext): Promise<void>;
+};

@@ -1,0 +1,129 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../../authz/actor.js';
+import { insertRow } from '../../db/sql.js';
+import { toDbTime } from '../../db/time.js';
+import { inTransaction } from '../../db/transaction.js';
+import { changedFields, writeAudit, type AuditAction } from '../../shared/audit.js';
+import { ConflictError, NotFoundError, refusingDuplicate, ValidationError } from '../../shared/errors.js';
+import type { RequestInfo } from '../../shared/request.js';
+import type { AnyEntity, Row } from '../entity/define-entity.js';
+import type { WriteContext } from './hooks.js';
+import { checkReferences } from './references.js';
+import { repositoryOf } from './repository.js';
+import { parentOf } from './scope.js';
+
+// The one write path. Lock order, the same for every entity: the parent (create: FOR SHARE, so a
+// concurrent delete of it either went first or waits), else the record's own row FOR UPDATE; then
+// the hooks' locks; only then plain reads, so under REPEATABLE READ the snapshot is taken after
+// the locks. Then scope (404), version (409), references and rules (422), the write, its audit row
+// and the hooks, all in the caller's transaction.
+
+export type Values = Record<string, unknown>;
+export type WriteOp =
+  | { kind: 'create'; values: Values }
+  | { kind: 'update'; id: number; version: number; values: Values }
+  | { kind: 'patch'; id: number; version?: number; values: Values }
+  | { kind: 'delete' | 'restore'; id: number; version?: number };
+
+export type WriteResult = { id: number; before: Row | null; values: Values; changed: boolean };
+
+/** A form's parsed values as columns: local times to UTC, checkboxes to 0/1. */
+function stored(e: AnyEntity, values: Values, actor: Actor): Values {
+  const out: Values = {};
+  for (const [key, value] of Object.entries(values)) {
+    const f = e.fields[key];
+    out[key] = f ? f.toStored(value, { timeZone: actor.timeZone }) : value;
+  }
+  return out;
+}
+
+const linkedFields = (e: AnyEntity) => Object.entries(e.fields).filter(([, f]) => f.kind === 'users' && f.link);
+const columnsOf = (e: AnyEntity, values: Values) =>
+  Object.fromEntries(Object.entries(values).filter(([k]) => !(e.fields[k]?.kind === 'users')));
+
+async function replaceLinks(trx: Knex.Transaction, e: AnyEntity, id: number, values: Values, only?: string[]): Promise<void> {
+  for (const [key, f] of linkedFields(e)) {
+    if (!(key in values) || (only && !only.includes(key))) continue;
+    const { table, ownKey, userKey } = f.link!;
+    await trx(table).where(ownKey, id).delete();
+    const ids = [...new Set((values[key] as number[] | null) ?? [])];
+    if (ids.length) await trx(table).insert(ids.map((u) => ({ [ownKey]: id, [userKey]: u })));
+  }
+}
+
+async function lockOwnRow(trx: Knex.Transaction, e: AnyEntity, id: number): Promise<Row> {
+  const row: Row | undefined = await trx(e.table).where('id', id).forUpdate().first();
+  if (!row) throw new NotFoundError();
+  return row;
+}
+
+/** The parent a new record hangs on, share-locked, then checked live and in scope (else 404). */
+async function lockParent(trx: Knex.Transaction, e: AnyEntity, values: Values, actor: Actor): Promise<void> {
+  const parent = parentOf(e);
+  if (!parent) return;
+  const id = Number(values[parent.field]);
+  const row = await trx(parent.entity.table).where('id', id).forShare().first('id');
+  if (!row || !(await repositoryOf(parent.entity).exists({ db: trx, actor }, id))) throw new NotFoundError();
+}
+
+export async function writeRecord(trx: Knex.Transaction, e: AnyEntity, op: WriteOp, actor: Actor, info: RequestInfo): Promise<WriteResult> {
+  const now = toDbTime();
+  const ctx: WriteContext = { trx, entity: e, actor, info, op, before: null, values: {}, changes: {}, id: op.kind === 'create' ? 0 : op.id };
+  const auditFields = Object.keys(e.fields);
+  const repo = repositoryOf(e);
+
+  if (op.kind === 'create') {
+    ctx.values = stored(e, op.values, actor);
+    await lockParent(trx, e, ctx.values, actor);
+  } else {
+    const locked = await lockOwnRow(trx, e, op.id);
+    const visible = await repo.findById({ db: trx, actor }, op.id, op.kind === 'restore' ? 'only' : 'exclude');
+    if (!visible) throw new NotFoundError();
+    ctx.before = { ...visible, ...locked, ...Object.fromEntries(linkedFields(e).map(([k]) => [k, visible[k]])) };
+    if (op.version !== undefined && op.version !== ctx.before.version) throw new ConflictError();
+    ctx.values = op.kind === 'update' || op.kind === 'patch' ? stored(e, op.values, actor) : {};
+  }
+  for (const hook of e.hooks ?? []) await hook.lock?.(ctx);
+
+  if (op.kind === 'create' || op.kind === 'update' || op.kind === 'patch') {
+    if (op.kind !== 'patch') {
+      const errors = { ...(await checkReferences(trx, e, ctx.values, ctx.before, actor)), ...(e.rules?.(ctx.values, ctx.before, actor) ?? {}) };
+      if (Object.keys(errors).length) throw new ValidationError(errors);
+    }
+    ctx.changes = changedFields(ctx.before, ctx.values, auditFields.filter((f) => f in ctx.values));
+    if (ctx.before && Object.keys(ctx.changes).length === 0) return { id: ctx.id, before: ctx.before, values: ctx.values, changed: false };
+  } else {
+    ctx.changes = op.kind === 'delete' && !e.softDelete ? changedFields(ctx.before, {}, auditFields) : {};
+  }
+  for (const hook of e.hooks ?? []) Object.assign(ctx.values, (await hook.before?.(ctx)) ?? {});
+
+  await refusingUniques(e, async () => {
+    if (op.kind === 'create') {
+      const extra = e.createdByColumn ? { [e.createdByColumn]: actor.id } : {};
+      ctx.id = await insertRow(trx, e.table, { ...columnsOf(e, ctx.values), ...extra, version: 1, created_at: now, updated_at: now });
+      await replaceLinks(trx, e, ctx.id, ctx.values);
+    } else if (op.kind === 'delete' && !e.softDelete) {
+      await replaceLinks(trx, e, op.id, Object.fromEntries(linkedFields(e).map(([k]) => [k, []])));
+      await trx(e.table).where('id', op.id).delete();
+    } else {
+      const columns =
+        op.kind === 'delete' ? { deleted_at: now } : op.kind === 'restore' ? { deleted_at: null } : columnsOf(e, ctx.values);
+      await trx(e.table).where('id', op.id).update({ ...columns, version: ctx.before!.version + 1, updated_at: now });
+      await replaceLinks(trx, e, op.id, ctx.values, Object.keys(ctx.changes));
+    }
+  });
+
+  const action: AuditAction = op.kind === 'patch' ? 'update' : op.kind;
+  await writeAudit(trx, { entity: e.name, entityId: ctx.id, action, actorId: actor.id || null, changes: Object.keys(ctx.changes).length ? ctx.changes : undefined, ip: info.ip });
+  for (const hook of e.hooks ?? []) await hook.after?.(ctx);
+  return { id: ctx.id, before: ctx.before, values: ctx.values, changed: true };
+}
+
+function refusingUniques(e: AnyEntity, write: () => Promise<void>): Promise<void> {
+  return (e.uniques ?? []).reduce<() => Promise<void>>((inner, u) => () => refusingDuplicate(u.key, u.field, u.messageKey, inner), write)();
+}
+
+/** writeRecord in a transaction of its own (retried whole when the database picks it as a deadlock victim). */
+export function write(db: Knex, e: AnyEntity, op: WriteOp, actor: Actor, info: RequestInfo): Promise<WriteResult> {
+  return inTransaction(db, (trx) => writeRecord(trx, e, op, actor, info));
+}

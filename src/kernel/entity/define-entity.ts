@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { Actor } from '../../authz/actor.js';
+import type { Permission } from '../../authz/permissions.js';
+import type { UniqueKey } from '../../db/errors.js';
+import type { FieldErrors } from '../../shared/errors.js';
+import type { Field } from './fields.js';
+import type { GridSpec } from '../web/grid-spec.js';
+import type { Hook } from '../data/hooks.js';
+
+/** Whose records an actor sees: by an owner column, through a parent entity's scope, or everyone's. */
+export type ScopePolicy = { kind: 'owned'; column: string } | { kind: 'through'; field: string } | { kind: 'global' };
+
+export type Fields = Record<string, Field>;
+export type Row = Record<string, unknown> & { id: number; version: number };
+export type InputOf<F extends Fields> = { [K in keyof F]: z.infer<F[K]['schema']> };
+
+export type StandardAction = 'view' | 'create' | 'edit' | 'delete' | 'restore';
+
+export type EntityDef<F extends Fields = Fields> = {
+  /** audit_log.entity, and the name references use ('contact'). */
+  name: string;
+  /** URL segment, route names and locale prefix ('contacts'). */
+  plural: string;
+  table: string;
+  fields: F;
+  /** The column that names a record in pickers, links, flashes and references. */
+  titleColumn: string;
+  scope: ScopePolicy;
+  softDelete: boolean;
+  permissions: Partial<Record<StandardAction, Permission>>;
+  /** Set to the actor's id on create. */
+  createdByColumn?: string;
+  uniques?: Array<{ key: UniqueKey; field: string; messageKey: string }>;
+  /** What zod cannot know (needs two fields, or the current row); runs inside the write. */
+  rules?: (values: Record<string, unknown>, current: Row | null, actor: Actor) => FieldErrors | void;
+  hooks?: Hook[];
+  /** Picker search and the list's search box: a condition on the entity's own columns. */
+  search?: (q: string) => { column: string; match: 'prefix' | 'contains' };
+  list?: GridSpec;
+  /** Values a new form starts with. */
+  defaults?: (actor: Actor) => Record<string, string>;
+};
+
+export type Entity<F extends Fields = Fields> = EntityDef<F> & {
+  /** Every field's form parse, as one zod object: what a create or update reads from a form. */
+  input: z.ZodObject<{ [K in keyof F]: F[K]['schema'] }>;
+  /** Fields a form edits, in declaration order. */
+  formFields: string[];
+  labelKey(field: string): string;
+  /** The parse of some fields only: a form reads the fields it shows. */
+  inputFor(keys: readonly string[]): z.ZodType<Record<string, unknown>>;
+};
+
+export type AnyEntity = Entity<Fields>;
+
+export function defineEntity<const F extends Fields>(def: EntityDef<F>): Entity<F> {
+  const shape = Object.fromEntries(Object.entries(def.fields).map(([k, f]) => [k, f.schema])) as { [K in keyof F]: F[K]['schema'] };
+  return {
+    ...def,
+    input: z.object(shape),
+    formFields: Object.keys(def.fields).filter((k) => def.fields[k].editable),
+    labelKey: (field) => `${def.plural}.field.${field}`,
+    inputFor: (keys) => z.object(Object.fromEntries(keys.map((k) => [k, def.fields[k].schema]))),
+  };
+}

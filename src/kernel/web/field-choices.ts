@@ -1,0 +1,45 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../../authz/actor.js';
+import { assignableUsers } from '../../authz/data-scope.js';
+import { cachedReference } from '../../db/reference-cache.js';
+import type { Translate } from '../../i18n/i18n.js';
+import { parseId } from '../../shared/ids.js';
+import type { AnyEntity } from '../entity/define-entity.js';
+
+export type Option = { value: string; label: string };
+
+type DictRow = { type: string; code: string; label_zh: string; label_en: string; is_active: number | boolean };
+
+/**
+ * The options of every select on a form: active dictionary values, users the actor may hand
+ * records to, the enum's values; a value the record holds stays offered even when retired.
+ */
+export async function formChoices(db: Knex, e: AnyEntity, actor: Actor, locale: string, t: Translate, current: Record<string, string>): Promise<Record<string, Option[]>> {
+  const choices: Record<string, Option[]> = {};
+  const needs = (kind: string) => e.formFields.some((k) => e.fields[k].kind === kind);
+  const dicts = needs('dict') ? await cachedReference(db, 'dictionaries', (): Promise<DictRow[]> => db('dictionaries').orderBy([{ column: 'sort' }, { column: 'id' }])) : [];
+  const assignable = needs('user') ? await assignableUsers(db, actor) : [];
+  const everyone: Array<{ id: number; display_name: string }> = needs('users')
+    ? await db('users').where('is_active', true).orderBy('display_name').select('id', 'display_name')
+    : [];
+  for (const key of e.formFields) {
+    const f = e.fields[key];
+    const keep = current[key] ?? '';
+    if (f.kind === 'dict') {
+      const rows = dicts.filter((d) => d.type === f.dictType && (Boolean(d.is_active) || d.code === keep));
+      choices[key] = rows.map((d) => ({ value: d.code, label: locale === 'en' ? d.label_en : d.label_zh }));
+    } else if (f.kind === 'user') {
+      choices[key] = assignable.map((u) => ({ value: String(u.id), label: u.display_name }));
+      const id = parseId(keep);
+      if (id && !choices[key].some((o) => o.value === keep)) {
+        const held = await db('users').where('id', id).first('display_name');
+        if (held) choices[key].unshift({ value: keep, label: held.display_name });
+      }
+    } else if (f.kind === 'users') {
+      choices[key] = everyone.map((u) => ({ value: String(u.id), label: u.display_name }));
+    } else if (f.kind === 'enum') {
+      choices[key] = f.enumValues!.map((v) => ({ value: v, label: t(`${f.enumLabelPrefix}.${v}`) }));
+    }
+  }
+  return choices;
+}

@@ -1,0 +1,83 @@
+import type { Request, Response } from 'express';
+import type { Knex } from 'knex';
+import { actorOf } from '../../authz/guards.js';
+import { hasPermission } from '../../authz/actor.js';
+import { renderPage } from '../../shared/render.js';
+import type { AnyEntity } from '../entity/define-entity.js';
+import { dateTime, type Field } from '../entity/fields.js';
+import { noLookups, want } from '../entity/lookups.js';
+import { viewContext } from '../entity/view-context.js';
+import { listRecords, parseListQuery } from '../data/list-query.js';
+import { resolveScope } from '../data/scope.js';
+import { entityNamed } from '../entity/registry.js';
+import type { Column } from './grid-spec.js';
+import { hasRoute, url } from './routes.js';
+
+// The data grid: the entity's declared columns as cells (text and a link), sort headers from its
+// whitelist, its filters and search box, the capped total and the pager. Cells are built here as
+// plain values (the view escapes them), never an include per cell.
+
+type Cell = { text: string; href?: string };
+type ColumnOf = Required<Pick<Column, 'key'>> & { label: string; field: Field; sort?: string };
+
+// Every table has these two; a list may show them without declaring them as fields.
+const STAMP = dateTime({ editable: false });
+const stamps: Record<string, { field: Field; labelKey: string }> = {
+  created_at: { field: STAMP, labelKey: 'form.created_at' },
+  updated_at: { field: STAMP, labelKey: 'form.updated_at' },
+};
+
+function columnsOf(e: AnyEntity, req: Request): ColumnOf[] {
+  return e.list!.columns.map((col) => {
+    const c: Column = typeof col === 'string' ? { key: col, labelKey: e.fields[col] ? undefined : stamps[col]?.labelKey } : col;
+    const field = c.field ?? e.fields[c.key] ?? stamps[c.key]?.field;
+    if (!field) throw new Error(`${e.name}: list column ${c.key} has no field`);
+    const sort = c.sort ?? (c.key in e.list!.sorts ? c.key : undefined);
+    return { key: c.key, label: req.t(c.labelKey ?? e.labelKey(c.key)), field, sort };
+  });
+}
+
+const showUrlOf = (plural: string, id: number) => (hasRoute(`${plural}.show`) ? url(`${plural}.show`, { id }) : `/${plural}/${id}`);
+
+export async function recordList(db: Knex, e: AnyEntity, req: Request, res: Response, canSeeDeleted: boolean): Promise<void> {
+  const actor = actorOf(req);
+  const grid = e.list!;
+  const lq = parseListQuery(grid, req.query as Record<string, unknown>, canSeeDeleted);
+  const [pageData, scope] = await Promise.all([listRecords({ db, actor }, e, lq), resolveScope(db, actor)]);
+  const columns = columnsOf(e, req);
+  const wanted = noLookups();
+  for (const row of pageData.rows) for (const col of columns) want(wanted, col.field, row[col.key]);
+  const c = await viewContext(db, req, res, wanted);
+  const rows = pageData.rows.map((row) => ({
+    id: row.id,
+    cells: columns.map((col): Cell => {
+      const value = row[col.key];
+      const text = col.field.display(value, c);
+      if (col.key === e.titleColumn) return { text, href: url(`${e.plural}.show`, { id: row.id }) };
+      if (col.field.kind === 'ref' && value) return { text, href: showUrlOf(entityNamed(col.field.refEntity!).plural, Number(value)) };
+      return { text };
+    }),
+  }));
+  const filters = Object.entries(grid.filters ?? {})
+    .filter(([, spec]) => spec.kind !== 'mine' || scope.hasTeam)
+    .map(([name, spec]) => ({
+      name,
+      kind: spec.kind,
+      label: req.t(`${e.plural}.filter.${name}`),
+      options: spec.kind === 'enum' ? spec.values.map((v) => ({ value: v, label: req.t(`${spec.labelPrefix}.${v}`) })) : [],
+    }));
+  await renderPage(res, 'kernel/index', {
+    title: req.t(`${e.plural}.title`),
+    plural: e.plural,
+    columns,
+    rows,
+    pageData,
+    listQuery: lq,
+    filters,
+    // The sort header partial reads `filters.sort` and `filters.dir`.
+    sortState: { sort: lq.sort, dir: lq.dir },
+    indexUrl: url(`${e.plural}.index`),
+    newUrl: e.permissions.create && hasPermission(actor, e.permissions.create) && hasRoute(`${e.plural}.new`) ? url(`${e.plural}.new`) : null,
+    canSeeDeleted,
+  });
+}

@@ -1,0 +1,181 @@
+import type { Request, Response } from 'express';
+import type { Knex } from 'knex';
+import { hasPermission } from '../../authz/actor.js';
+import { actorOf } from '../../authz/guards.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
+import { redirectWithFlash } from '../../shared/flash.js';
+import { parseId, queryId } from '../../shared/ids.js';
+import { renderPage } from '../../shared/render.js';
+import { idParam, requestInfo } from '../../shared/request.js';
+import { parseForm } from '../../shared/validation.js';
+import { versionInput } from '../../shared/version.js';
+import type { AnyEntity, Row } from '../entity/define-entity.js';
+import { noLookups, wantRows } from '../entity/lookups.js';
+import { viewContext } from '../entity/view-context.js';
+import { auditEntriesOf, describeHistory, wantHistory } from '../data/history.js';
+import { repositoryOf } from '../data/repository.js';
+import { parentOf } from '../data/scope.js';
+import { write, type Values } from '../data/write.js';
+import { formChoices } from './field-choices.js';
+import { differingFields, formValuesOf, typedFormValues, type FormValues } from './form-values.js';
+import { recordList } from './record-list.js';
+import { hasRoute, url } from './routes.js';
+
+// The pages every entity gets: list, new/create, show, edit/update, delete (asked first), restore.
+// 422 keeps every typed value with a message by each field; 409 keeps them too and lists, by label,
+// only the fields someone else saved differently; success is a 303 with a flash.
+
+export type PageOptions = {
+  /** A new record with a parent may start from a page that searches the parent (else 404 without one). */
+  pickParent?: boolean;
+  /** The show page's own view (it gets the generic locals: record, fields, history, parent). */
+  showView?: string;
+  afterCreate?(id: number, values: Values): string;
+  afterDelete?(row: Row): string;
+};
+
+type Parent = { field: string; id: number; title: string; href: string; label: string };
+
+export const showUrl = (e: AnyEntity, id: number) => (hasRoute(`${e.plural}.show`) ? url(`${e.plural}.show`, { id }) : `/${e.plural}/${id}`);
+
+export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
+  const repo = repositoryOf(e);
+  const r = (name: string, id?: number) => url(`${e.plural}.${name}`, id === undefined ? {} : { id });
+
+  async function parentOfRecord(req: Request, id: number | undefined): Promise<Parent | undefined> {
+    const p = parentOf(e);
+    if (!p) return undefined;
+    if (id === undefined) throw new NotFoundError();
+    const row = await repositoryOf(p.entity).findById({ db, actor: actorOf(req) }, id);
+    if (!row) throw new NotFoundError();
+    return { field: p.field, id, title: String(row[p.entity.titleColumn]), href: showUrl(p.entity, id), label: req.t(e.labelKey(p.field)) };
+  }
+
+  async function showForm(req: Request, res: Response, mode: 'new' | 'edit', values: FormValues, extra: { status?: number; errors?: FieldErrors; parent?: Parent; row?: Row; conflict?: unknown }) {
+    const { status = 200, errors = {}, parent, row, conflict } = extra;
+    const choices = await formChoices(db, e, actorOf(req), req.locale, req.t, values);
+    const fields = e.formFields.map((key) => ({ key, field: e.fields[key], label: req.t(e.labelKey(key)) }));
+    const action = mode === 'new' ? r('create') : r('update', row!.id);
+    const cancelUrl = mode === 'edit' ? r('show', row!.id) : (parent?.href ?? r('index'));
+    const title = req.t(`${e.plural}.${mode}_title`);
+    await renderPage(res, 'kernel/form', { title, plural: e.plural, fields, values, errors, choices, parent, action, cancelUrl, conflict }, status);
+  }
+
+  async function found(req: Request, deleted: 'exclude' | 'include' = 'exclude'): Promise<Row> {
+    const row = await repo.findById({ db, actor: actorOf(req) }, idParam(req), deleted);
+    if (!row) throw new NotFoundError();
+    return row;
+  }
+
+  const flashName = (values: Values | Row) => ({ name: String(values[e.titleColumn] ?? '') });
+  const may = (req: Request, action: keyof AnyEntity['permissions']) => !!e.permissions[action] && hasPermission(req.user, e.permissions[action]);
+
+  return {
+    index: (req: Request, res: Response) => recordList(db, e, req, res, may(req, 'restore')),
+
+    newForm: async (req: Request, res: Response) => {
+      const p = parentOf(e);
+      const parentId = p ? queryId(req.query, p.field) : undefined;
+      if (p && parentId === undefined && o.pickParent) {
+        const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
+        const matches = q ? await repositoryOf(p.entity).choices({ db, actor: actorOf(req) }, q) : [];
+        const title = req.t(`${e.plural}.new_title`);
+        return renderPage(res, 'kernel/pick-parent', { title, q, matches, field: p.field, newUrl: r('new'), hint: req.t(`${e.plural}.pick_parent`) });
+      }
+      const parent = await parentOfRecord(req, parentId);
+      const values = { ...typedFormValues({}, e.formFields), ...(e.defaults?.(actorOf(req)) ?? {}) };
+      await showForm(req, res, 'new', values, { parent });
+    },
+
+    create: async (req: Request, res: Response) => {
+      const actor = actorOf(req);
+      const p = parentOf(e);
+      const parent = await parentOfRecord(req, p ? (parseId(req.body?.[p.field]) ?? undefined) : undefined);
+      const values = typedFormValues(req.body, e.formFields);
+      const fields = parent ? [...e.formFields, parent.field] : e.formFields;
+      const parsed = parseForm(e.inputFor(fields), req.body);
+      if (!parsed.ok) return showForm(req, res, 'new', values, { status: 422, errors: parsed.errors, parent });
+      try {
+        const saved = await write(db, e, { kind: 'create', values: parsed.data }, actor, requestInfo(req));
+        const next = o.afterCreate?.(saved.id, saved.values) ?? r('show', saved.id);
+        await redirectWithFlash(req, res, next, req.t(`${e.plural}.created`, flashName(saved.values)));
+      } catch (err) {
+        if (err instanceof ValidationError) return showForm(req, res, 'new', values, { status: 422, errors: err.fields, parent });
+        throw err;
+      }
+    },
+
+    show: async (req: Request, res: Response) => {
+      const row = await found(req, may(req, 'restore') ? 'include' : 'exclude');
+      const entries = await auditEntriesOf(db, e, row.id);
+      const c = await viewContext(db, req, res, wantHistory(wantRows(noLookups(), e.fields, [row]), e, entries));
+      const p = parentOf(e);
+      const parent = p ? { label: req.t(e.labelKey(p.field)), title: c.lookups.ref(p.entity.name, Number(row[p.field])), href: showUrl(p.entity, Number(row[p.field])) } : undefined;
+      const fields = Object.keys(e.fields)
+        .filter((k) => k !== p?.field && k !== e.titleColumn)
+        .map((k) => ({ key: k, label: req.t(e.labelKey(k)), value: e.fields[k].display(row[k], c), long: e.fields[k].kind === 'longText' }));
+      const links = { edit: r('edit', row.id), delete: r('delete.confirm', row.id), restore: may(req, 'restore') ? r('restore', row.id) : null, index: r('index') };
+      const can = { edit: may(req, 'edit'), delete: may(req, 'delete'), restore: may(req, 'restore') };
+      await renderPage(res, o.showView ?? 'kernel/show', {
+        title: String(row[e.titleColumn]),
+        plural: e.plural,
+        record: row,
+        fields,
+        parent,
+        history: describeHistory(e, entries, c),
+        links,
+        can,
+        meta: { created: c.fmt.dateTime(row.created_at as string), updated: c.fmt.dateTime(row.updated_at as string) },
+      });
+    },
+
+    editForm: async (req: Request, res: Response) => {
+      const row = await found(req);
+      await showForm(req, res, 'edit', formValuesOf(e, row, res.locals.timeZone), { row });
+    },
+
+    update: async (req: Request, res: Response) => {
+      const actor = actorOf(req);
+      const row = await found(req);
+      const values = typedFormValues(req.body, e.formFields);
+      const version = versionInput.safeParse(req.body);
+      if (!version.success) throw new NotFoundError();
+      const parsed = parseForm(e.inputFor(e.formFields), req.body);
+      if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, row });
+      try {
+        await write(db, e, { kind: 'update', id: row.id, version: version.data.version, values: parsed.data }, actor, requestInfo(req));
+        await redirectWithFlash(req, res, r('show', row.id), req.t(`${e.plural}.updated`, flashName(parsed.data)));
+      } catch (err) {
+        if (err instanceof ValidationError) return showForm(req, res, 'edit', values, { status: 422, errors: err.fields, row });
+        if (!(err instanceof ConflictError)) throw err;
+        const latest = await found(req);
+        const saved = formValuesOf(e, latest, res.locals.timeZone);
+        const c = await viewContext(db, req, res, wantRows(noLookups(), e.fields, [latest]));
+        const differing = differingFields(e, saved, values).map((k) => ({ label: req.t(e.labelKey(k)), value: e.fields[k].display(latest[k], c) || '—' }));
+        // The hidden version becomes the current one, so saving again is a deliberate overwrite.
+        return showForm(req, res, 'edit', { ...values, version: saved.version }, { status: 409, row: latest, conflict: { differing } });
+      }
+    },
+
+    deleteConfirm: async (req: Request, res: Response) => {
+      const row = await found(req);
+      const p = parentOf(e);
+      const c = p ? await viewContext(db, req, res, wantRows(noLookups(), { [p.field]: e.fields[p.field] }, [row])) : undefined;
+      const question = req.t(`${e.plural}.delete_question`, { name: String(row[e.titleColumn]), parent: p && c ? c.lookups.ref(p.entity.name, Number(row[p.field])) : '' });
+      await renderPage(res, 'kernel/delete', { title: req.t(`${e.plural}.delete_title`), question, action: r('delete', row.id), cancelUrl: r('show', row.id), version: row.version });
+    },
+
+    remove: async (req: Request, res: Response) => {
+      const version = versionInput.safeParse(req.body);
+      const result = await write(db, e, { kind: 'delete', id: idParam(req), version: version.success ? version.data.version : undefined }, actorOf(req), requestInfo(req));
+      const row = result.before!;
+      await redirectWithFlash(req, res, o.afterDelete?.(row) ?? r('index'), req.t(`${e.plural}.deleted`, flashName(row)));
+    },
+
+    restore: async (req: Request, res: Response) => {
+      const version = versionInput.safeParse(req.body);
+      const result = await write(db, e, { kind: 'restore', id: idParam(req), version: version.success ? version.data.version : undefined }, actorOf(req), requestInfo(req));
+      await redirectWithFlash(req, res, r('show', result.id), req.t(`${e.plural}.restored`, flashName(result.before!)));
+    },
+  };
+}
