@@ -20,6 +20,7 @@ import { opportunityRoutes } from './features/opportunities/opportunities.routes
 import { adminStageRoutes } from './features/admin-stages/stages.routes.js';
 import { contactRoutes } from './features/contacts/index.js';
 import './features/entities.js';
+import { visitRoutes } from './features/visits/index.js';
 import { followupRoutes } from './features/followups/followups.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import { myDayRoutes } from './features/my-day/my-day.routes.js';
@@ -118,6 +119,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(adminStageRoutes(ctx));
   app.use(contactRoutes(ctx));
   app.use(followupRoutes(ctx));
+  app.use(visitRoutes(ctx));
   app.use(adminUserRoutes(ctx));
   app.use(adminDictionaryRoutes(ctx));
   app.use(adminSettingsRoutes(ctx));

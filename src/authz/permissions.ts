@@ -28,6 +28,11 @@ export const PERMISSIONS = [
   'admin.products',
   'admin.stages',
   'admin.settings',
+  'visits.view',
+  'visits.create',
+  'visits.edit',
+  'visits.delete',
+  'visits.restore',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

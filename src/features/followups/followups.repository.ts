@@ -123,7 +123,7 @@ export function followupRepository(db: Knex) {
       trx: Knex.Transaction,
       customerId: number,
       occurredAt: string,
-      nextFollowUpAt: string | null,
+      nextFollowUpAt: string | null | undefined,
       now: string,
     ): Promise<number> {
       return trx('customers')
@@ -133,7 +133,7 @@ export function followupRepository(db: Knex) {
             occurredAt,
             occurredAt,
           ]),
-          next_follow_up_at: nextFollowUpAt,
+          ...(nextFollowUpAt === undefined ? {} : { next_follow_up_at: nextFollowUpAt }),
           updated_at: now,
         });
     },

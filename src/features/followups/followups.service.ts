@@ -23,6 +23,45 @@ function isInFuture(dbTime: string, now: string): boolean {
   return fromDbTime(dbTime)!.getTime() > fromDbTime(now)!.getTime() + GRACE_MS;
 }
 
+type FollowupValues = {
+  type: string;
+  occurred_at: string;
+  content: string;
+  contact_id: number | null;
+  opportunity_id: number | null;
+  /** Undefined keeps the customer's next follow-up as it is. */
+  next_follow_up_at: string | null | undefined;
+  next_action: string | null;
+};
+
+/**
+ * Writes a follow-up, its customer's last contact (and next follow-up) and the audit row in the
+ * caller's transaction. The customer's row is locked for update first, before the follow-up's insert
+ * share-locks it through its foreign key: two such transactions would each hold the share lock and
+ * wait for the other.
+ */
+export async function recordFollowup(trx: Knex.Transaction, customerId: number, values: FollowupValues, actor: Actor, info: RequestInfo): Promise<number> {
+  const now = toDbTime();
+  if (!(await lockLiveCustomer(trx, customerId, 'update'))) throw new NotFoundError();
+  // A contact deleted since the form's check would fail the insert's foreign key: the form's 422 instead.
+  if (values.contact_id !== null && !(await trx('contacts').where({ id: values.contact_id, customer_id: customerId }).forShare().first('id'))) {
+    throw new ValidationError({ contact_id: { key: 'validation.choice' } });
+  }
+  const repo = followupRepository(trx);
+  const row = { ...values, next_follow_up_at: values.next_follow_up_at ?? null };
+  const id = await repo.insert(trx, { ...row, customer_id: customerId, created_by: actor.id, created_at: now, updated_at: now });
+  await repo.touchCustomer(trx, customerId, values.occurred_at, values.next_follow_up_at, now);
+  await writeAudit(trx, {
+    entity: 'followup',
+    entityId: id,
+    action: 'create',
+    actorId: actor.id || null,
+    changes: changedFields(null, { customer_id: customerId, ...row }, ['customer_id', ...FOLLOWUP_FIELDS]),
+    ip: info.ip,
+  });
+  return id;
+}
+
 export function followupService(db: Knex) {
   const repo = followupRepository(db);
   const customers = customerRepository(db);
@@ -73,26 +112,7 @@ export function followupService(db: Knex) {
         next_follow_up_at: nextFollowUpAt,
         next_action: input.next_action,
       };
-      return inTransaction(db, async (trx) => {
-        // The customer's row is locked for update before the follow-up's insert share-locks it through
-        // its foreign key: two such transactions would each hold the share lock and wait for the other.
-        if (!(await lockLiveCustomer(trx, customerId, 'update'))) throw new NotFoundError();
-        // A contact deleted since checkRules would fail the insert's foreign key: the form's 422 instead.
-        if (input.contact_id !== null && !(await trx('contacts').where({ id: input.contact_id, customer_id: customerId }).forShare().first('id'))) {
-          throw new ValidationError({ contact_id: { key: 'validation.choice' } });
-        }
-        const id = await repo.insert(trx, { ...values, customer_id: customerId, created_by: actor.id, created_at: now, updated_at: now });
-        await repo.touchCustomer(trx, customerId, occurredAt, nextFollowUpAt, now);
-        await writeAudit(trx, {
-          entity: 'followup',
-          entityId: id,
-          action: 'create',
-          actorId: actor.id,
-          changes: changedFields(null, { customer_id: customerId, ...values }, ['customer_id', ...FOLLOWUP_FIELDS]),
-          ip: info.ip,
-        });
-        return id;
-      });
+      return inTransaction(db, (trx) => recordFollowup(trx, customerId, values, actor, info));
     },
   };
 }

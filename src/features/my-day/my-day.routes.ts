@@ -13,7 +13,7 @@ export function myDayRoutes({ db }: AppContext): Router {
   router.get('/', requireLogin, async (req, res) => {
     const actor = actorOf(req);
     const view: MyDayView = req.query.view === 'team' && canSeeTeam(actor) ? 'team' : 'mine';
-    const day = await service.load(actor, view);
+    const day = await service.load(actor, view, req.locale);
     await renderPage(res, 'features/my-day/views/index', {
       title: req.t('myday.title'),
       day,

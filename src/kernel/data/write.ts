@@ -12,17 +12,18 @@ import { checkReferences } from './references.js';
 import { repositoryOf } from './repository.js';
 import { parentOf } from './scope.js';
 
-// The one write path. Lock order, the same for every entity: the parent (create: FOR SHARE, so a
-// concurrent delete of it either went first or waits), else the record's own row FOR UPDATE; then
-// the hooks' locks; only then plain reads, so under REPEATABLE READ the snapshot is taken after
-// the locks. Then scope (404), version (409), references and rules (422), the write, its audit row
+// The one write path. Lock order, the same for every entity: a new record's hooks' locks, then its
+// parent FOR SHARE (so a concurrent delete of it either went first or waits); an existing record's
+// own row FOR UPDATE, then its hooks' locks. Only then plain reads, so under REPEATABLE READ the
+// snapshot is taken after the locks. Then scope (404), version (409), references and rules (422), the write, its audit row
 // and the hooks, all in the caller's transaction.
 
 export type Values = Record<string, unknown>;
 export type WriteOp =
   | { kind: 'create'; values: Values }
   | { kind: 'update'; id: number; version: number; values: Values }
-  | { kind: 'patch'; id: number; version?: number; values: Values }
+  /** A change made by the code (a job, a status move); `expect`: columns that must still hold these values, else nothing is written. */
+  | { kind: 'patch'; id: number; version?: number; values: Values; expect?: Values }
   | { kind: 'delete' | 'restore'; id: number; version?: number };
 
 export type WriteResult = { id: number; before: Row | null; values: Values; changed: boolean };
@@ -74,17 +75,21 @@ export async function writeRecord(trx: Knex.Transaction, e: AnyEntity, op: Write
 
   if (op.kind === 'create') {
     ctx.values = stored(e, op.values, actor);
+    for (const hook of e.hooks ?? []) await hook.lock?.(ctx);
     await lockParent(trx, e, ctx.values, actor);
   } else {
-    const locked = await lockOwnRow(trx, e, op.id);
+    ctx.before = await lockOwnRow(trx, e, op.id);
+    ctx.values = op.kind === 'update' || op.kind === 'patch' ? stored(e, op.values, actor) : {};
+    for (const hook of e.hooks ?? []) await hook.lock?.(ctx);
     const visible = await repo.findById({ db: trx, actor }, op.id, op.kind === 'restore' ? 'only' : 'exclude');
     if (!visible) throw new NotFoundError();
-    ctx.before = { ...visible, ...locked, ...Object.fromEntries(linkedFields(e).map(([k]) => [k, visible[k]])) };
+    ctx.before = { ...visible, ...ctx.before, ...Object.fromEntries(linkedFields(e).map(([k]) => [k, visible[k]])) };
     if (op.version !== undefined && op.version !== ctx.before.version) throw new ConflictError();
-    ctx.values = op.kind === 'update' || op.kind === 'patch' ? stored(e, op.values, actor) : {};
+    const before = ctx.before;
+    if (op.kind === 'patch' && Object.entries(op.expect ?? {}).some(([k, v]) => String(before[k] ?? '') !== String(v ?? ''))) {
+      return { id: op.id, before, values: {}, changed: false };
+    }
   }
-  for (const hook of e.hooks ?? []) await hook.lock?.(ctx);
-
   if (op.kind === 'create' || op.kind === 'update' || op.kind === 'patch') {
     if (op.kind !== 'patch') {
       const errors = { ...(await checkReferences(trx, e, ctx.values, ctx.before, actor)), ...(e.rules?.(ctx.values, ctx.before, actor) ?? {}) };

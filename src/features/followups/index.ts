@@ -1,0 +1,1 @@
+export { recordFollowup } from './followups.service.js';
