@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDbTime } from '../src/db/time.js';
-import { markOverdueVisits } from '../src/features/visits/index.js';
+import { loadActor } from '../src/auth/load-actor.js';
+import { markOverdueVisits, visits } from '../src/features/visits/index.js';
+import { createRecord } from '../src/kernel/testing/factories.js';
 import { localToday } from '../src/i18n/calendar.js';
 import { toLocalInput } from '../src/i18n/format.js';
 import { insertCustomer } from './support/records.js';
@@ -191,8 +193,10 @@ describe('My day and the overdue job', () => {
   });
 
   it('marks planned visits whose time has passed, through the write path, once', async () => {
-    const past = await createVisit(agents.rep1, 'rep1', { purpose: 'Missed visit', planned_at: inHours(-2) });
-    const future = await createVisit(agents.rep1, 'rep1', { purpose: 'Coming visit', planned_at: inHours(2) });
+    const rep1 = (await loadActor(t.db, await t.userId('rep1')))!;
+    const make = (fields: Record<string, string>) => createRecord(t.db, visits, rep1, { customer_id: String(customerOf.rep1), ...fields });
+    const past = await make({ purpose: 'Missed visit', planned_at: inHours(-2) });
+    const future = await make({ purpose: 'Coming visit', planned_at: inHours(2) });
     expect(await markOverdueVisits(t.db)).toBeGreaterThanOrEqual(1);
     expect(Number((await t.db('visit_plans').where({ id: past }).first()).is_overdue)).toBe(1);
     expect(Number((await t.db('visit_plans').where({ id: future }).first()).is_overdue)).toBe(0);
