@@ -19,9 +19,13 @@ export function visitRules(values: Record<string, unknown>, current: Row | null)
 
 export const visitHooks: Hook[] = [
   {
-    // The follow-up updates the customer: its row is locked for update before anything reads it.
+    // The follow-up updates the customer: the visit's row, then the customer's, are locked for
+    // update before anything reads them.
     async lock(c) {
-      if (becomesDone(c)) await lockLiveCustomer(c.trx, customerOf(c), 'update');
+      if (c.values.status !== 'done') return;
+      const current = c.op.kind === 'create' ? undefined : await c.trx('visit_plans').where('id', c.op.id).forUpdate().first('customer_id', 'status');
+      if (c.op.kind !== 'create' && !current) return;
+      if (current?.status !== 'done') await lockLiveCustomer(c.trx, Number(c.values.customer_id ?? current?.customer_id), 'update');
     },
     // A visit is overdue only while it is planned and its time has passed.
     async before(c) {

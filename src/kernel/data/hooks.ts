@@ -17,6 +17,8 @@ export type WriteContext = {
   values: Record<string, unknown>;
   changes: FieldChanges;
   id: number;
+  /** What each hook's `prepare` found before the transaction. */
+  prepared: Map<Hook, unknown>;
 };
 
 /**
@@ -24,7 +26,12 @@ export type WriteContext = {
  * timeline rows, cascades. Every writer (forms, jobs, imports, transfers) runs them.
  */
 export type Hook = {
-  /** Extra locks, taken right after the record's own lock and before any plain read. */
+  /**
+   * Before the transaction, in statements of their own: rows a write may need that two transactions
+   * must not both insert (InnoDB deadlocks them), and what the locks below will cover.
+   */
+  prepare?(db: Knex, op: WriteOp, actor: Actor): Promise<unknown>;
+  /** The write's first locks: summary rows, in id order; before the record's own row is locked. */
   lock?(c: WriteContext): Promise<void>;
   /** May add columns to the write, or refuse it (throw ValidationError). */
   before?(c: WriteContext): Promise<Record<string, unknown> | void>;

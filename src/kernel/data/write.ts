@@ -7,15 +7,15 @@ import { changedFields, writeAudit, type AuditAction } from '../../shared/audit.
 import { ConflictError, NotFoundError, refusingDuplicate, ValidationError } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
 import type { AnyEntity, Row } from '../entity/define-entity.js';
-import type { WriteContext } from './hooks.js';
+import type { Hook, WriteContext } from './hooks.js';
 import { checkReferences } from './references.js';
 import { repositoryOf } from './repository.js';
 import { parentOf } from './scope.js';
 
-// The one write path. Lock order, the same for every entity: a new record's hooks' locks, then its
-// parent FOR SHARE (so a concurrent delete of it either went first or waits); an existing record's
-// own row FOR UPDATE, then its hooks' locks. Only then plain reads, so under REPEATABLE READ the
-// snapshot is taken after the locks. Then scope (404), version (409), references and rules (422), the write, its audit row
+// The one write path. Lock order, the same for every entity: the hooks' locks (summary rows), then a
+// new record's parent FOR SHARE (so a concurrent delete of it either went first or waits) or an
+// existing record's own row FOR UPDATE. Only then plain reads, so under REPEATABLE READ the snapshot
+// is taken after the locks. Then scope (404), version (409), references and rules (422), the write, its audit row
 // and the hooks, all in the caller's transaction.
 
 export type Values = Record<string, unknown>;
@@ -67,20 +67,25 @@ async function lockParent(trx: Knex.Transaction, e: AnyEntity, values: Values, a
   if (!row || !(await repositoryOf(parent.entity).exists({ db: trx, actor }, id))) throw new NotFoundError();
 }
 
-export async function writeRecord(trx: Knex.Transaction, e: AnyEntity, op: WriteOp, actor: Actor, info: RequestInfo): Promise<WriteResult> {
+export async function writeRecord(
+  trx: Knex.Transaction,
+  e: AnyEntity,
+  op: WriteOp,
+  actor: Actor,
+  info: RequestInfo,
+  prepared: Map<Hook, unknown> = new Map(),
+): Promise<WriteResult> {
   const now = toDbTime();
-  const ctx: WriteContext = { trx, entity: e, actor, info, op, before: null, values: {}, changes: {}, id: op.kind === 'create' ? 0 : op.id };
+  const values = op.kind === 'create' || op.kind === 'update' || op.kind === 'patch' ? stored(e, op.values, actor) : {};
+  const ctx: WriteContext = { trx, entity: e, actor, info, op, before: null, values, changes: {}, id: op.kind === 'create' ? 0 : op.id, prepared };
   const auditFields = Object.keys(e.fields);
   const repo = repositoryOf(e);
 
+  for (const hook of e.hooks ?? []) await hook.lock?.(ctx);
   if (op.kind === 'create') {
-    ctx.values = stored(e, op.values, actor);
-    for (const hook of e.hooks ?? []) await hook.lock?.(ctx);
     await lockParent(trx, e, ctx.values, actor);
   } else {
     ctx.before = await lockOwnRow(trx, e, op.id);
-    ctx.values = op.kind === 'update' || op.kind === 'patch' ? stored(e, op.values, actor) : {};
-    for (const hook of e.hooks ?? []) await hook.lock?.(ctx);
     const visible = await repo.findById({ db: trx, actor }, op.id, op.kind === 'restore' ? 'only' : 'exclude');
     if (!visible) throw new NotFoundError();
     ctx.before = { ...visible, ...ctx.before, ...Object.fromEntries(linkedFields(e).map(([k]) => [k, visible[k]])) };
@@ -129,6 +134,8 @@ function refusingUniques(e: AnyEntity, write: () => Promise<void>): Promise<void
 }
 
 /** writeRecord in a transaction of its own (retried whole when the database picks it as a deadlock victim). */
-export function write(db: Knex, e: AnyEntity, op: WriteOp, actor: Actor, info: RequestInfo): Promise<WriteResult> {
-  return inTransaction(db, (trx) => writeRecord(trx, e, op, actor, info));
+export async function write(db: Knex, e: AnyEntity, op: WriteOp, actor: Actor, info: RequestInfo): Promise<WriteResult> {
+  const prepared = new Map<Hook, unknown>();
+  for (const hook of e.hooks ?? []) if (hook.prepare) prepared.set(hook, await hook.prepare(db, op, actor));
+  return inTransaction(db, (trx) => writeRecord(trx, e, op, actor, info, prepared), e.transaction?.(db, op));
 }

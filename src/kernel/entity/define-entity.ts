@@ -5,7 +5,9 @@ import type { UniqueKey } from '../../db/errors.js';
 import type { FieldErrors } from '../../shared/errors.js';
 import type { Field } from './fields.js';
 import type { GridSpec } from '../web/grid-spec.js';
+import type { Knex } from 'knex';
 import type { Hook } from '../data/hooks.js';
+import type { WriteOp } from '../data/write.js';
 
 /** Whose records an actor sees: by an owner column, through a parent entity's scope, or everyone's. */
 export type ScopePolicy = { kind: 'owned'; column: string } | { kind: 'through'; field: string } | { kind: 'global' };
@@ -34,6 +36,8 @@ export type EntityDef<F extends Fields = Fields> = {
   /** What zod cannot know (needs two fields, or the current row); runs inside the write. */
   rules?: (values: Record<string, unknown>, current: Row | null, actor: Actor) => FieldErrors | void;
   hooks?: Hook[];
+  /** The write's transaction settings (an isolation level), when an operation needs its own. */
+  transaction?: (db: Knex, op: WriteOp) => Knex.TransactionConfig | undefined;
   /** Picker search and the list's search box: a condition on the entity's own columns. */
   search?: (q: string) => { column: string; match: 'prefix' | 'contains' };
   list?: GridSpec;
