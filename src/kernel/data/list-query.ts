@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { countUpTo } from '../../db/sql.js';
 import { fromLocalInput } from '../../i18n/format.js';
 import { isCalendarDate } from '../../shared/dates.js';
+import { parseId } from '../../shared/ids.js';
 import { optionalFilter } from '../../shared/fields.js';
 import { COUNT_CAP, impliedTotal, pageOf, parsePage, SEARCH_COUNT_CAP, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { AnyEntity, Row } from '../entity/define-entity.js';
@@ -36,7 +37,13 @@ export function parseListQuery(grid: GridSpec, query: Record<string, unknown>, c
       const value = filterValue.parse(query[param]);
       const valid =
         value &&
-        (spec.kind === 'enum' ? spec.values.includes(value) : spec.kind === 'dayRange' ? isCalendarDate(value) : value === '1');
+        (spec.kind === 'enum'
+          ? spec.values.includes(value)
+          : spec.kind === 'dayRange'
+            ? isCalendarDate(value)
+            : spec.kind === 'owner'
+              ? parseId(value) !== null
+              : spec.kind === 'dict' || value === '1');
       if (valid) filters[param] = value;
     }
   }
@@ -52,7 +59,8 @@ export function parseListQuery(grid: GridSpec, query: Record<string, unknown>, c
 
 function applyFilters(query: Knex.QueryBuilder, grid: GridSpec, lq: ListQuery, c: ReadCtx): void {
   for (const [name, spec] of Object.entries(grid.filters ?? {})) {
-    if (spec.kind === 'enum' && lq.filters[name]) query.where(spec.column, lq.filters[name]);
+    if ((spec.kind === 'enum' || spec.kind === 'dict') && lq.filters[name]) query.where(spec.column, lq.filters[name]);
+    if (spec.kind === 'owner' && lq.filters[name]) query.where(spec.column, Number(lq.filters[name]));
     if (spec.kind === 'mine' && lq.filters[name]) query.where(spec.column, c.actor.id);
     if (spec.kind === 'dayRange') {
       const bound = (day: string, next: boolean) => {
@@ -72,6 +80,7 @@ function applyFilters(query: Knex.QueryBuilder, grid: GridSpec, lq: ListQuery, c
 export async function listRecords(c: ReadCtx, e: AnyEntity, lq: ListQuery): Promise<Page<Row>> {
   const grid = e.list!;
   const scope = await resolveScope(c.db, c.actor);
+  if (grid.plan) return grid.plan(c, lq, scope);
   const base = () => {
     const query = scopedQuery(c.db, e, scope, lq.deleted ? 'only' : 'exclude');
     applySearch(query, e, lq.q);

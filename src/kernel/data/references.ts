@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { assignableUsers } from '../../authz/data-scope.js';
-import { cachedReference } from '../../db/reference-cache.js';
+import { dictionaryRows } from '../entity/lookups.js';
 import type { FieldErrors } from '../../shared/errors.js';
 import type { AnyEntity, Row } from '../entity/define-entity.js';
 import { entityNamed } from '../entity/registry.js';
@@ -38,8 +38,6 @@ export async function checkReferences(trx: Knex.Transaction, e: AnyEntity, value
 }
 
 async function activeCodes(db: Knex, type: string): Promise<Set<string>> {
-  const rows = await cachedReference(db, 'dictionaries', (): Promise<Array<{ type: string; code: string; is_active: number | boolean }>> =>
-    db('dictionaries').orderBy([{ column: 'sort' }, { column: 'id' }]),
-  );
+  const rows = await dictionaryRows(db);
   return new Set(rows.filter((r) => r.type === type && Boolean(r.is_active)).map((r) => r.code));
 }

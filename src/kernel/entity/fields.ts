@@ -4,6 +4,7 @@ import { localDateTime, optionalDate, requiredDate } from '../../shared/dates.js
 import { checkbox, optionalText } from '../../shared/fields.js';
 import { idField, idList, optionalId } from '../../shared/ids.js';
 import { moneyField } from '../../shared/money.js';
+import type { Permission } from '../../authz/permissions.js';
 import type { ViewContext } from './view-context.js';
 
 // A field is declared once: how a form value is read (zod), stored, shown in a form, a list cell,
@@ -22,6 +23,8 @@ export interface Field {
   readonly maxLength?: number;
   /** Shown and edited on forms; a read-only field is set by the code (a status move, a parent). */
   readonly editable: boolean;
+  /** Only an actor holding this permission sees and sets the field (an owner); others get the default. */
+  readonly permission?: Permission;
   readonly dictType?: string;
   readonly enumValues?: readonly string[];
   readonly enumLabelPrefix?: string;
@@ -40,7 +43,7 @@ export interface Field {
   fromCell(cell: string): string;
 }
 
-type Options = { required?: boolean; width?: number; editable?: boolean };
+type Options = { required?: boolean; width?: number; editable?: boolean; permission?: Permission };
 const empty = (v: unknown) => v === null || v === undefined || v === '';
 const asText = (v: unknown) => (empty(v) ? '' : String(v));
 

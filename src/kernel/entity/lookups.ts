@@ -36,12 +36,16 @@ export function wantRows(wanted: LookupRequest, fields: Record<string, Field>, r
   return wanted;
 }
 
-type DictRow = { type: string; code: string; label_zh: string; label_en: string };
+export type DictRow = { type: string; code: string; label_zh: string; label_en: string; is_active: number | boolean };
+
+/** Every dictionary value, in the admins' order (cached for a few seconds; read fresh inside a write). */
+export const dictionaryRows = (db: Knex): Promise<DictRow[]> =>
+  cachedReference(db, 'dictionaries', (): Promise<DictRow[]> => db('dictionaries').orderBy([{ column: 'sort' }, { column: 'id' }]));
 
 export async function resolveLookups(db: Knex, locale: string, wanted: LookupRequest): Promise<Lookups> {
   const [users, dicts, refs] = await Promise.all([
     wanted.users.size ? db('users').whereIn('id', [...wanted.users]).select('id', 'display_name') : [],
-    wanted.dicts.size ? cachedReference(db, 'dictionaries', (): Promise<DictRow[]> => db('dictionaries').orderBy([{ column: 'sort' }, { column: 'id' }])) : [],
+    wanted.dicts.size ? dictionaryRows(db) : [],
     Promise.all(
       [...wanted.refs].map(async ([name, ids]) => {
         const e = entityNamed(name);

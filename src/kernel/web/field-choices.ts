@@ -1,14 +1,13 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
 import { assignableUsers } from '../../authz/data-scope.js';
-import { cachedReference } from '../../db/reference-cache.js';
+import { dictionaryRows } from '../entity/lookups.js';
 import type { Translate } from '../../i18n/i18n.js';
 import { parseId } from '../../shared/ids.js';
 import type { AnyEntity } from '../entity/define-entity.js';
 
 export type Option = { value: string; label: string };
 
-type DictRow = { type: string; code: string; label_zh: string; label_en: string; is_active: number | boolean };
 
 /**
  * The options of every select on a form: active dictionary values, users the actor may hand
@@ -17,7 +16,7 @@ type DictRow = { type: string; code: string; label_zh: string; label_en: string;
 export async function formChoices(db: Knex, e: AnyEntity, actor: Actor, locale: string, t: Translate, current: Record<string, string>): Promise<Record<string, Option[]>> {
   const choices: Record<string, Option[]> = {};
   const needs = (kind: string) => e.formFields.some((k) => e.fields[k].kind === kind);
-  const dicts = needs('dict') ? await cachedReference(db, 'dictionaries', (): Promise<DictRow[]> => db('dictionaries').orderBy([{ column: 'sort' }, { column: 'id' }])) : [];
+  const dicts = needs('dict') ? await dictionaryRows(db) : [];
   const assignable = needs('user') ? await assignableUsers(db, actor) : [];
   const everyone: Array<{ id: number; display_name: string }> = needs('users')
     ? await db('users').where('is_active', true).orderBy('display_name').select('id', 'display_name')

@@ -1,4 +1,9 @@
+import type { Page } from '../../shared/pagination.js';
+import type { Row } from '../entity/define-entity.js';
 import type { Field } from '../entity/fields.js';
+import type { ListQuery } from '../data/list-query.js';
+import type { ReadCtx } from '../data/repository.js';
+import type { ResolvedScope } from '../data/scope.js';
 
 // What a list page declares: its columns, the sorts it allows (each an indexed column, so no sort
 // is a full scan by accident), its filters. The grid reads the query string against this whitelist.
@@ -19,7 +24,14 @@ export type FilterSpec =
   /** ?<name>_from=YYYY-MM-DD&<name>_to=YYYY-MM-DD, whole days in the reader's time zone. */
   | { kind: 'dayRange'; column: string; dateTime: boolean }
   /** "Mine / everyone I see": offered to actors with a team. */
-  | { kind: 'mine'; column: string };
+  | { kind: 'mine'; column: string }
+  /** A dictionary's values. */
+  | { kind: 'dict'; column: string; dictType: string }
+  /** One of the owners the actor sees: offered to actors with a team. */
+  | { kind: 'owner'; column: string };
+
+/** A hand-written read for a list the generic one cannot serve fast enough; it gets the resolved scope. */
+export type ReadPlan = (c: ReadCtx, query: ListQuery, scope: ResolvedScope) => Promise<Page<Row>>;
 
 export type GridSpec = {
   columns: Array<string | Column>;
@@ -27,4 +39,5 @@ export type GridSpec = {
   defaultSort: string;
   defaultDir: 'asc' | 'desc';
   filters?: Record<string, FilterSpec>;
+  plan?: ReadPlan;
 };

@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import { actorOf } from '../../authz/guards.js';
 import { hasPermission } from '../../authz/actor.js';
 import { renderPage } from '../../shared/render.js';
+import { assignableUsers } from '../../authz/data-scope.js';
+import { dictionaryRows } from '../entity/lookups.js';
 import type { AnyEntity } from '../entity/define-entity.js';
 import { dateTime, type Field } from '../entity/fields.js';
 import { noLookups, want } from '../entity/lookups.js';
@@ -37,6 +39,24 @@ function columnsOf(e: AnyEntity, req: Request): ColumnOf[] {
   });
 }
 
+/** The list's filter controls with their options, in the reader's language; team-only ones for a team. */
+async function filterControls(db: Knex, e: AnyEntity, req: Request, hasTeam: boolean) {
+  const specs = Object.entries(e.list!.filters ?? {}).filter(([, spec]) => hasTeam || (spec.kind !== 'mine' && spec.kind !== 'owner'));
+  const dictionaries = specs.some(([, spec]) => spec.kind === 'dict') ? await dictionaryRows(db) : [];
+  const owners = specs.some(([, spec]) => spec.kind === 'owner') ? await assignableUsers(db, actorOf(req)) : [];
+  return specs.map(([name, spec]) => {
+    const options =
+      spec.kind === 'enum'
+        ? spec.values.map((v) => ({ value: v, label: req.t(`${spec.labelPrefix}.${v}`) }))
+        : spec.kind === 'dict'
+          ? dictionaries.filter((d) => d.type === spec.dictType && Boolean(d.is_active)).map((d) => ({ value: d.code, label: req.locale === 'en' ? d.label_en : d.label_zh }))
+          : spec.kind === 'owner'
+            ? owners.map((u) => ({ value: String(u.id), label: u.display_name }))
+            : [];
+    return { name, kind: spec.kind === 'dict' || spec.kind === 'owner' ? 'enum' : spec.kind, label: req.t(`${e.plural}.filter.${name}`), options };
+  });
+}
+
 const showUrlOf = (plural: string, id: number) => (hasRoute(`${plural}.show`) ? url(`${plural}.show`, { id }) : `/${plural}/${id}`);
 
 export async function recordList(db: Knex, e: AnyEntity, req: Request, res: Response, canSeeDeleted: boolean): Promise<void> {
@@ -58,14 +78,7 @@ export async function recordList(db: Knex, e: AnyEntity, req: Request, res: Resp
       return { text };
     }),
   }));
-  const filters = Object.entries(grid.filters ?? {})
-    .filter(([, spec]) => spec.kind !== 'mine' || scope.hasTeam)
-    .map(([name, spec]) => ({
-      name,
-      kind: spec.kind,
-      label: req.t(`${e.plural}.filter.${name}`),
-      options: spec.kind === 'enum' ? spec.values.map((v) => ({ value: v, label: req.t(`${spec.labelPrefix}.${v}`) })) : [],
-    }));
+  const filters = await filterControls(db, e, req, scope.hasTeam);
   await renderPage(res, 'kernel/index', {
     title: req.t(`${e.plural}.title`),
     plural: e.plural,

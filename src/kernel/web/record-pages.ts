@@ -30,6 +30,15 @@ export type PageOptions = {
   pickParent?: boolean;
   /** The show page's own view (it gets the generic locals: record, fields, history, parent). */
   showView?: string;
+  /** A show page of the entity's own, handed the record found in scope (deleted ones for restorers). */
+  show?(req: Request, res: Response, row: Row): Promise<void>;
+  /** Why a record may not be deleted, said on the confirmation page before asking. */
+  deleteRefusal?(db: Knex, row: Row): Promise<FieldErrors[string] | undefined>;
+  /**
+   * Something to show before a new record is saved (possible duplicates): the form comes back with
+   * `notice` once; sending it again with confirm=1 saves.
+   */
+  noticeBeforeCreate?(db: Knex, req: Request, values: Values): Promise<{ view: string; locals: Record<string, unknown> } | undefined>;
   afterCreate?(id: number, values: Values): string;
   afterDelete?(row: Row): string;
 };
@@ -37,6 +46,10 @@ export type PageOptions = {
 type Parent = { field: string; id: number; title: string; href: string; label: string };
 
 export const showUrl = (e: AnyEntity, id: number) => (hasRoute(`${e.plural}.show`) ? url(`${e.plural}.show`, { id }) : `/${e.plural}/${id}`);
+
+/** The form fields this actor sets; a field behind a permission they lack keeps its default (or value). */
+const formFieldsFor = (e: AnyEntity, req: Request) =>
+  e.formFields.filter((k) => !e.fields[k].permission || hasPermission(req.user, e.fields[k].permission));
 
 export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
   const repo = repositoryOf(e);
@@ -51,20 +64,31 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
     return { field: p.field, id, title: String(row[p.entity.titleColumn]), href: showUrl(p.entity, id), label: req.t(e.labelKey(p.field)) };
   }
 
-  async function showForm(req: Request, res: Response, mode: 'new' | 'edit', values: FormValues, extra: { status?: number; errors?: FieldErrors; parent?: Parent; row?: Row; conflict?: unknown }) {
-    const { status = 200, errors = {}, parent, row, conflict } = extra;
+  async function showForm(
+    req: Request,
+    res: Response,
+    mode: 'new' | 'edit',
+    values: FormValues,
+    extra: { status?: number; errors?: FieldErrors; parent?: Parent; row?: Row; conflict?: unknown; notice?: { view: string; locals: Record<string, unknown> } },
+  ) {
+    const { status = 200, errors = {}, parent, row, conflict, notice } = extra;
     const choices = await formChoices(db, e, actorOf(req), req.locale, req.t, values);
-    const fields = e.formFields.map((key) => ({ key, field: e.fields[key], label: req.t(e.labelKey(key)) }));
+    const fields = formFieldsFor(e, req).map((key) => ({ key, field: e.fields[key], label: req.t(e.labelKey(key)) }));
     const action = mode === 'new' ? r('create') : r('update', row!.id);
     const cancelUrl = mode === 'edit' ? r('show', row!.id) : (parent?.href ?? r('index'));
     const title = req.t(`${e.plural}.${mode}_title`);
-    await renderPage(res, 'kernel/form', { title, plural: e.plural, fields, values, errors, choices, parent, action, cancelUrl, conflict }, status);
+    await renderPage(res, 'kernel/form', { title, plural: e.plural, fields, values, errors, choices, parent, action, cancelUrl, conflict, notice }, status);
   }
 
   async function found(req: Request, deleted: 'exclude' | 'include' = 'exclude'): Promise<Row> {
     const row = await repo.findById({ db, actor: actorOf(req) }, idParam(req), deleted);
     if (!row) throw new NotFoundError();
     return row;
+  }
+
+  function deletePage(req: Request, res: Response, row: Row, question: string, errors: FieldErrors, status: number) {
+    const title = req.t(`${e.plural}.delete_title`);
+    return renderPage(res, 'kernel/delete', { title, question, errors, action: r('delete', row.id), cancelUrl: r('show', row.id), version: row.version }, status);
   }
 
   const flashName = (values: Values | Row) => ({ name: String(values[e.titleColumn] ?? '') });
@@ -92,9 +116,15 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       const p = parentOf(e);
       const parent = await parentOfRecord(req, p ? (parseId(req.body?.[p.field]) ?? undefined) : undefined);
       const values = typedFormValues(req.body, e.formFields);
+      const shown = formFieldsFor(e, req);
+      const hidden = e.formFields.filter((k) => !shown.includes(k));
       const fields = parent ? [...e.formFields, parent.field] : e.formFields;
-      const parsed = parseForm(e.inputFor(fields), req.body);
+      const defaults = e.defaults?.(actor) ?? {};
+      const body = { ...(req.body as object), ...Object.fromEntries(hidden.map((k) => [k, defaults[k] ?? ''])) };
+      const parsed = parseForm(e.inputFor(fields), body);
       if (!parsed.ok) return showForm(req, res, 'new', values, { status: 422, errors: parsed.errors, parent });
+      const notice = req.body?.confirm === '1' ? undefined : await o.noticeBeforeCreate?.(db, req, parsed.data);
+      if (notice) return showForm(req, res, 'new', values, { parent, notice });
       try {
         const saved = await write(db, e, { kind: 'create', values: parsed.data }, actor, requestInfo(req));
         const next = o.afterCreate?.(saved.id, saved.values) ?? r('show', saved.id);
@@ -107,6 +137,7 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
 
     show: async (req: Request, res: Response) => {
       const row = await found(req, may(req, 'restore') ? 'include' : 'exclude');
+      if (o.show) return o.show(req, res, row);
       const entries = await auditEntriesOf(db, e, row.id);
       const c = await viewContext(db, req, res, wantHistory(wantRows(noLookups(), e.fields, [row]), e, entries));
       const p = parentOf(e);
@@ -140,7 +171,7 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       const values = typedFormValues(req.body, e.formFields);
       const version = versionInput.safeParse(req.body);
       if (!version.success) throw new NotFoundError();
-      const parsed = parseForm(e.inputFor(e.formFields), req.body);
+      const parsed = parseForm(e.inputFor(formFieldsFor(e, req)), req.body);
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, row });
       try {
         await write(db, e, { kind: 'update', id: row.id, version: version.data.version, values: parsed.data }, actor, requestInfo(req));
@@ -162,12 +193,19 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       const p = parentOf(e);
       const c = p ? await viewContext(db, req, res, wantRows(noLookups(), { [p.field]: e.fields[p.field] }, [row])) : undefined;
       const question = req.t(`${e.plural}.delete_question`, { name: String(row[e.titleColumn]), parent: p && c ? c.lookups.ref(p.entity.name, Number(row[p.field])) : '' });
-      await renderPage(res, 'kernel/delete', { title: req.t(`${e.plural}.delete_title`), question, action: r('delete', row.id), cancelUrl: r('show', row.id), version: row.version });
+      const refusal = await o.deleteRefusal?.(db, row);
+      await deletePage(req, res, row, question, refusal ? { _form: refusal } : {}, 200);
     },
 
     remove: async (req: Request, res: Response) => {
       const version = versionInput.safeParse(req.body);
-      const result = await write(db, e, { kind: 'delete', id: idParam(req), version: version.success ? version.data.version : undefined }, actorOf(req), requestInfo(req));
+      let result;
+      try {
+        result = await write(db, e, { kind: 'delete', id: idParam(req), version: version.success ? version.data.version : undefined }, actorOf(req), requestInfo(req));
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        return deletePage(req, res, await found(req), '', err.fields, 422);
+      }
       const row = result.before!;
       await redirectWithFlash(req, res, o.afterDelete?.(row) ?? r('index'), req.t(`${e.plural}.deleted`, flashName(row)));
     },
