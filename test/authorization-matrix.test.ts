@@ -88,6 +88,11 @@ type Fixture = {
    * opportunity, quote or plan on the same customer): the request `req` makes and the refusal expected.
    */
   foreign?: { req: (c: Case) => Req | Promise<Req>; status: number; why: string };
+  /**
+   * An extra case for users with an out-of-scope neighbour: the record saved with that neighbour as
+   * its owner (`owner_id`), remarked `Matrix assign by <user>` ("after the matrix" checks the owners).
+   */
+  assign?: (c: Case) => Req | Promise<Req>;
   /** Public routes: the answer for a visitor who is not logged in, when not `ok`. */
   anonymous?: number;
   /** `throwaway`: the user's own new session (logout ends it); `anonymous`: a new visitor's (the login form). */
@@ -118,6 +123,8 @@ const theirs = (c: Case) => records[c.owner].admin!;
  * when it should be refused, so that a refusal that saved anything shows (see "after the matrix").
  */
 const text = (c: Case, current: string) => (c.scope === 'out' || c.scope === 'foreign' ? `Matrix hijack by ${c.actor}` : current);
+/** The owner field and remark of an `assign` case: the user's out-of-scope neighbour. */
+const assigned = (c: Case) => ({ owner_id: userIds[OUT_OF_SCOPE_OWNER[c.actor as DemoUser]!], remark: `Matrix assign by ${c.actor}` });
 const row = (table: string, id: number | null) => t.db(table).where({ id }).first();
 
 async function anonymousAgent(): Promise<Agent> {
@@ -196,7 +203,29 @@ async function quoteEdit(c: Case, opportunityId: (quote: { opportunity_id: numbe
   };
 }
 
-async function contractEdit(c: Case, links: Record<string, number>): Promise<Req> {
+async function customerEdit(c: Case, extra: Record<string, string | number>): Promise<Req> {
+  const customer = await row('customers', rec(c).customer);
+  return {
+    url: `/customers/${customer.id}`,
+    body: {
+      version: customer.version, kind: 'company', name: text(c, customer.name), status: 'new', remark: `Edited by ${c.actor}`,
+      next_follow_up_at: localTime(-1), ...extra,
+    },
+  };
+}
+
+async function opportunityEdit(c: Case, extra: Record<string, string | number>): Promise<Req> {
+  const opportunity = await row('opportunities', rec(c).opportunity);
+  return {
+    url: `/opportunities/${opportunity.id}`,
+    body: {
+      version: opportunity.version, title: text(c, opportunity.title), amount: String(opportunity.amount), currency: 'CNY',
+      stage_id: opportunity.stage_id, expected_close_date: day(10), remark: `Edited by ${c.actor}`, ...extra,
+    },
+  };
+}
+
+async function contractEdit(c: Case, links: Record<string, string | number>): Promise<Req> {
   const contract = await row('contracts', rec(c).contract);
   return {
     url: `/contracts/${contract.id}`,
@@ -264,19 +293,11 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /customers': {
     access: 'customers.create',
     req: (c) => ({ url: '/customers', body: { kind: 'company', name: make.label(c.owner, 'customer'), status: 'new' } }),
+    assign: (c) => ({ url: '/customers', body: { kind: 'company', name: make.label(c.owner, 'customer'), status: 'new', ...assigned(c) } }),
   },
   'GET /customers/:id': owned('customers.view', (c) => ({ url: `/customers/${rec(c).customer}` })),
   'GET /customers/:id/edit': owned('customers.edit', (c) => ({ url: `/customers/${rec(c).customer}/edit` })),
-  'POST /customers/:id': owned('customers.edit', async (c) => {
-    const customer = await row('customers', rec(c).customer);
-    return {
-      url: `/customers/${customer.id}`,
-      body: {
-        version: customer.version, kind: 'company', name: text(c, customer.name), status: 'new', remark: `Edited by ${c.actor}`,
-        next_follow_up_at: localTime(-1),
-      },
-    };
-  }),
+  'POST /customers/:id': owned('customers.edit', (c) => customerEdit(c, {}), { assign: (c) => customerEdit(c, assigned(c)) }),
   'GET /customers/:id/delete': owned('customers.delete', (c) => ({ url: `/customers/${rec(c).customer}/delete` })),
   'POST /customers/:id/delete': owned('customers.delete', async (c) => ({ url: `/customers/${await make.customer(c.owner)}/delete` })),
   'POST /customers/:id/restore': owned('customers.restore', async (c) => ({ url: `/customers/${await make.deletedCustomer(c.owner)}/restore` })),
@@ -337,22 +358,23 @@ const FIXTURES: Record<string, Fixture> = {
         stage_id: stages.open, expected_close_date: day(20),
       },
     }),
-    { outOfScope: 422, outWhy: OUT_OF_SCOPE_CHOICE },
+    {
+      outOfScope: 422,
+      outWhy: OUT_OF_SCOPE_CHOICE,
+      assign: (c) => ({
+        url: '/opportunities',
+        body: {
+          customer_id: rec(c).customer, title: make.label(c.actor as DemoUser, 'opportunity'), amount: '1000.00', currency: 'CNY',
+          stage_id: stages.open, expected_close_date: day(20), ...assigned(c),
+        },
+      }),
+    },
   ),
   'GET /opportunities/:id': owned('opportunities.view', (c) => ({ url: `/opportunities/${rec(c).opportunity}` }), {
     foreign: { req: (c) => ({ url: `/opportunities/${theirs(c).opportunity}` }), status: 404, why: 'out of scope, though its customer is in scope' },
   }),
   'GET /opportunities/:id/edit': owned('opportunities.edit', (c) => ({ url: `/opportunities/${rec(c).opportunity}/edit` })),
-  'POST /opportunities/:id': owned('opportunities.edit', async (c) => {
-    const opportunity = await row('opportunities', rec(c).opportunity);
-    return {
-      url: `/opportunities/${opportunity.id}`,
-      body: {
-        version: opportunity.version, title: text(c, opportunity.title), amount: String(opportunity.amount), currency: 'CNY',
-        stage_id: opportunity.stage_id, expected_close_date: day(10), remark: `Edited by ${c.actor}`,
-      },
-    };
-  }),
+  'POST /opportunities/:id': owned('opportunities.edit', (c) => opportunityEdit(c, {}), { assign: (c) => opportunityEdit(c, assigned(c)) }),
   'POST /opportunities/:id/stage': owned('opportunities.edit', async (c) => {
     const id = await make.opportunity(c.owner);
     return { url: `/opportunities/${id}/stage`, body: { stage_id: stages.lost, lost_reason: 'price', version: await make.version('opportunities', id) } };
@@ -420,6 +442,10 @@ const FIXTURES: Record<string, Fixture> = {
     {
       outOfScope: 422,
       outWhy: OUT_OF_SCOPE_CHOICE,
+      assign: (c) => ({
+        url: '/contracts',
+        body: { customer_id: rec(c).customer, title: make.label(c.actor as DemoUser, 'contract'), currency: 'CNY', ...items, ...assigned(c) },
+      }),
       foreign: {
         req: (c) => ({
           url: '/contracts',
@@ -438,6 +464,7 @@ const FIXTURES: Record<string, Fixture> = {
   }),
   'GET /contracts/:id/edit': owned('contracts.edit', (c) => ({ url: `/contracts/${rec(c).contract}/edit` })),
   'POST /contracts/:id': owned('contracts.edit', (c) => contractEdit(c, {}), {
+    assign: (c) => contractEdit(c, assigned(c)),
     foreign: {
       req: (c) => contractEdit(c, { opportunity_id: theirs(c).opportunity, quote_id: theirs(c).quote }),
       status: 422,
@@ -619,6 +646,7 @@ const isPublic = (fx: Fixture) => fx.access === 'public';
 function casesOf(fx: Fixture): Case[] {
   const cases: Case[] = [];
   for (const actor of DEMO_USERS) {
+    if (fx.assign && OUT_OF_SCOPE_OWNER[actor]) cases.push({ actor, scope: 'assign', owner: fx.record === 'owned' ? IN_SCOPE_OWNER[actor] : actor });
     if (fx.record !== 'owned') {
       cases.push({ actor, scope: 'none', owner: actor });
       continue;
@@ -644,6 +672,7 @@ function titleOf(route: Route, fx: Fixture, c: Case): string {
     in: ` · in scope (${c.owner}'s)`,
     out: ` · out of scope (${c.owner}'s)`,
     foreign: ` · ${c.owner}'s customer, the admin's record`,
+    assign: `${c.owner === c.actor ? '' : ` · in scope (${c.owner}'s)`} · owner out of scope (${OUT_OF_SCOPE_OWNER[c.actor as DemoUser]})`,
   }[c.scope];
   return `${c.actor}${record} → ${expectedOf(route, fx, c)}`;
 }
@@ -685,7 +714,7 @@ async function snapshot(url: string): Promise<string> {
 
 async function runCase(route: Route, fx: Fixture, c: Case, checkLeaks = true): Promise<void> {
   const expected = expectedOf(route, fx, c);
-  const req = await (c.scope === 'foreign' ? fx.foreign!.req(c) : fx.req(c));
+  const req = await (c.scope === 'foreign' ? fx.foreign!.req(c) : c.scope === 'assign' ? fx.assign!(c) : fx.req(c));
   const agent = await agentFor(fx, c);
   const refused = route.method === 'post' && (c.actor === 'anonymous' ? !isPublic(fx) : expected >= 400);
   const before = refused ? await snapshot(req.url) : '';
@@ -922,5 +951,16 @@ describe('after the matrix', () => {
       ...(await t.db('payment_plans').where('remark', 'like', 'Matrix hijack%').pluck('id')),
     ];
     expect(hijacked).toEqual([]);
+  });
+
+  it('every record saved in an `assign` case kept an owner in its saver\'s scope', async () => {
+    const names = Object.fromEntries(DEMO_USERS.map((u) => [userIds[u], u]));
+    for (const table of ['customers', 'opportunities', 'contracts']) {
+      const rows: Array<{ remark: string; owner_id: number }> = await t.db(table).where('remark', 'like', 'Matrix assign by %').select('remark', 'owner_id');
+      // Reps may not assign: their saves pass with the owner field ignored, so each table has some.
+      expect(rows.length, table).toBeGreaterThan(0);
+      const outside = rows.filter((r) => !sees(r.remark.slice('Matrix assign by '.length) as DemoUser, names[r.owner_id]));
+      expect(outside.map((r) => `${r.remark} → ${names[r.owner_id] ?? r.owner_id}`), table).toEqual([]);
+    }
   });
 });

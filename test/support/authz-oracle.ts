@@ -107,13 +107,15 @@ export type Access = 'public' | 'login' | PermissionKey;
 /**
  * `in`/`out`: the record the route acts on is in / out of the user's scope; `none`: the route acts
  * on no owned record; `foreign`: a record in scope whose request names another record (a plan, an
- * opportunity, a quote) out of the user's scope.
+ * opportunity, a quote) out of the user's scope; `assign`: a record saved with an owner out of the
+ * user's scope.
  */
-export type Scope = 'in' | 'out' | 'none' | 'foreign';
+export type Scope = 'in' | 'out' | 'none' | 'foreign' | 'assign';
 
 /**
  * The answer a user should get: no permission 403 (before any lookup); a record out of scope 404
  * (or `outOfScope` where the fixture says why); otherwise `ok` (200 for GET, 303 for POST by default).
+ * Owners are assigned with customers.assign, whatever the record (customers, opportunities, contracts).
  */
 export function expectedStatus(
   user: DemoUser,
@@ -124,6 +126,9 @@ export function expectedStatus(
   if (access !== 'public' && access !== 'login' && !may(user, access)) return 403;
   if (scope === 'out') return answers.outOfScope;
   if (scope === 'foreign') return answers.foreign ?? answers.outOfScope;
+  // Handing a record to an owner out of scope: refused as a wrong choice (422) to a user who may
+  // assign owners; for one who may not, the owner field is ignored and the save passes.
+  if (scope === 'assign') return may(user, 'customers.assign') ? 422 : answers.ok;
   return answers.ok;
 }
 
