@@ -9,7 +9,6 @@ const HAND_SCOPED = [
   'src/features/contracts/contracts.references.ts',
   'src/features/contracts/contracts.repository.ts',
   'src/features/customers/customer-counts.ts',
-  'src/features/customers/customers.repository.ts',
   'src/features/followups/followups.repository.ts',
   'src/features/my-day/my-day.repository.ts',
   'src/features/my-day/my-day.service.ts',

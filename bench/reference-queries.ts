@@ -2,12 +2,11 @@ import type { Knex } from 'knex';
 import type mysql from 'mysql2/promise';
 import type { Actor } from '../src/authz/actor.js';
 import { ownerScope } from '../src/authz/data-scope.js';
-import { customerRepository } from '../src/features/customers/customers.repository.js';
-import { customerListQuery } from '../src/features/customers/customers.schema.js';
+import { customers } from '../src/features/customers/index.js';
+import { listRecords, parseListQuery } from '../src/kernel/data/list-query.js';
 import { myDayRepository } from '../src/features/my-day/my-day.repository.js';
 import { numberSetting } from '../src/features/settings/settings.repository.js';
 import { addDays, localToday, startOfLocalDay } from '../src/i18n/calendar.js';
-import { parsePage } from '../src/shared/pagination.js';
 import { withConnection, type Statement } from './floor.js';
 
 // The seed article's two reference queries (/work/shared/seeds, "查看某销售员名下客户及最近跟进" and
@@ -92,7 +91,7 @@ async function time(connection: mysql.Connection, statements: Statement[]): Prom
 const asSql = (db: Knex, statements: Statement[]) => statements.map((s) => db.raw(s.sql, s.bindings as never[]).toString());
 
 export async function compareReferenceQueries(db: Knex, url: string, rep: Actor, admin: Actor, log: (line: string) => void): Promise<ReferenceComparison[]> {
-  const ourList = await capture(db, () => customerRepository(db).list({ ...rep }, customerListQuery.parse({}), parsePage({})));
+  const ourList = await capture(db, () => listRecords({ db, actor: { ...rep } }, customers, parseListQuery(customers.list!, {}, false)));
   const adminScope = await ownerScope(db, admin);
   const today = localToday(admin.timeZone);
   const cutoff = startOfLocalDay(addDays(today, -(await numberSetting(db, 'stale_customer_days'))), admin.timeZone);

@@ -12,7 +12,7 @@ import { KnexSessionStore } from './db/session-store.js';
 import { adminDictionaryRoutes } from './features/admin-dictionaries/dictionaries.routes.js';
 import { adminUserRoutes } from './features/admin-users/users.routes.js';
 import { contractRoutes } from './features/contracts/contracts.routes.js';
-import { customerRoutes } from './features/customers/customers.routes.js';
+import { customerRoutes } from './features/customers/index.js';
 import { productRoutes } from './features/products/products.routes.js';
 import { quoteRoutes } from './features/quotes/quotes.routes.js';
 import { paymentRoutes } from './features/payments/payments.routes.js';

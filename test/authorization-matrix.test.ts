@@ -321,6 +321,35 @@ const FIXTURES: Record<string, Fixture> = {
     return { url: `/contacts/${id}/delete`, body: { version: await make.version('contacts', id) } };
   }),
 
+  // Visit plans: seen through their customer.
+  'GET /visits': get('visits.view', '/visits'),
+  'GET /visits/new': owned('visits.create', (c) => ({ url: `/visits/new?customer_id=${rec(c).customer}` })),
+  'POST /visits': owned('visits.create', (c) => ({
+    url: '/visits',
+    body: {
+      customer_id: rec(c).customer, purpose: text(c, make.label(c.owner, 'visit')), planned_at: localTime(2), status: 'planned',
+      owner_id: c.actor === 'anonymous' ? '' : userIds[c.actor],
+    },
+  })),
+  'GET /visits/:id': owned('visits.view', (c) => ({ url: `/visits/${rec(c).visit}` })),
+  'GET /visits/:id/edit': owned('visits.edit', (c) => ({ url: `/visits/${rec(c).visit}/edit` })),
+  'POST /visits/:id': owned('visits.edit', async (c) => {
+    const visit = await row('visit_plans', rec(c).visit);
+    return {
+      url: `/visits/${visit.id}`,
+      body: { version: visit.version, purpose: text(c, visit.purpose), planned_at: localTime(3), status: 'planned', owner_id: visit.owner_id },
+    };
+  }),
+  'GET /visits/:id/delete': owned('visits.delete', (c) => ({ url: `/visits/${rec(c).visit}/delete` })),
+  'POST /visits/:id/delete': owned('visits.delete', async (c) => {
+    const id = await make.visit(c.owner);
+    return { url: `/visits/${id}/delete`, body: { version: await make.version('visit_plans', id) } };
+  }),
+  'POST /visits/:id/restore': owned('visits.restore', async (c) => {
+    const id = await make.deletedVisit(c.owner);
+    return { url: `/visits/${id}/restore`, body: { version: await make.version('visit_plans', id) } };
+  }),
+
   // Follow-ups: seen with the customer, logged with followups.create.
   'GET /followups': get('customers.view', '/followups'),
   'GET /followups/new': owned('followups.create', (c) => ({ url: `/followups/new?customer_id=${rec(c).customer}` })),
@@ -687,7 +716,7 @@ async function agentFor(fx: Fixture, c: Case): Promise<Agent> {
 /** Counts of the tables a write adds to, and the rows a URL names: what a refused request must leave as it was. */
 const WRITTEN = [
   'audit_log', 'customers', 'contacts', 'followups', 'opportunities', 'quotes', 'contracts', 'contract_events', 'payment_plans',
-  'payment_records', 'products', 'product_categories', 'pipeline_stages', 'dictionaries', 'users',
+  'payment_records', 'products', 'product_categories', 'pipeline_stages', 'dictionaries', 'users', 'visit_plans',
 ];
 const URL_ROWS: Array<[RegExp, string[]]> = [
   [/^\/contracts\/(\d+)\/plans\/(\d+)/, ['contracts', 'payment_plans']],
@@ -696,6 +725,7 @@ const URL_ROWS: Array<[RegExp, string[]]> = [
   [/^\/admin\/stages\/(\d+)/, ['pipeline_stages']],
   [/^\/admin\/dictionaries\/(\d+)/, ['dictionaries']],
   [/^\/admin\/users\/(\d+)/, ['users']],
+  [/^\/visits\/(\d+)/, ['visit_plans']],
   [/^\/(?:customers|contacts|opportunities|quotes|contracts)\/(\d+)/, []],
 ];
 
@@ -848,6 +878,9 @@ const PAGES: Page[] = [
   list('GET /customers', '/customers?deleted=1&per_page=100'),
   list('GET /contacts', '/contacts?per_page=100', everyone),
   list('GET /contacts', '/contacts?q=CANARY&per_page=100'),
+  list('GET /visits', '/visits?per_page=100', everyone),
+  list('GET /visits', '/visits?q=CANARY&per_page=100'),
+  list('GET /visits/new', '/visits/new?q=CANARY'),
   list('GET /followups', '/followups?per_page=100', everyone),
   list('GET /followups', '/followups?q=CANARY&per_page=100'),
   list('GET /opportunities', '/opportunities?per_page=100', everyone),
@@ -875,6 +908,8 @@ const PAGES: Page[] = [
   form('GET /customers/:id', 'customer page (follow-up form)', (u) => `/customers/${mine(u).customer}`),
   form('GET /customers/:id/edit', 'customer form', (u) => `/customers/${mine(u).customer}/edit`),
   form('GET /contacts/new', 'new contact form', (u) => `/contacts/new?customer_id=${mine(u).customer}`),
+  form('GET /visits/new', 'new visit form', (u) => `/visits/new?customer_id=${mine(u).customer}`),
+  form('GET /visits/:id/edit', 'visit form', (u) => `/visits/${mine(u).visit}/edit`),
   form('GET /followups/new', 'new follow-up form', (u) => `/followups/new?customer_id=${mine(u).customer}`),
   form('GET /opportunities/new', 'new opportunity form', (u) => `/opportunities/new?customer_id=${mine(u).customer}`),
   form('GET /opportunities/:id/edit', 'opportunity form', (u) => `/opportunities/${mine(u).opportunity}/edit`),

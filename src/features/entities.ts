@@ -1,6 +1,6 @@
 import { registerEntities } from '../kernel/entity/registry.js';
 import { contacts } from './contacts/index.js';
-import { customers } from './customers/customers.entity.js';
+import { customers } from './customers/index.js';
 import { visits } from './visits/index.js';
 
 // Every entity the kernel knows, by name: references between them resolve here.

@@ -77,7 +77,7 @@ describe('customer journey in a browser', () => {
     await page.getByRole('searchbox', { name: 'Search' }).fill('澜沧江');
     await page.getByRole('searchbox', { name: 'Search' }).press('Enter');
     await page.waitForURL((url) => url.searchParams.get('q') === '澜沧江');
-    const rows = page.locator('[data-test=customer-table] tbody tr');
+    const rows = page.locator('[data-test=customers-table] tbody tr');
     expect(await rows.count()).toBe(1);
     expect(await rows.first().getByRole('link').textContent()).toBe(CUSTOMER);
     expect(await page.locator('[data-test=total]').innerText()).toBe('1 in all');

@@ -16,6 +16,7 @@ export type PermissionKey =
   | 'quotes.view' | 'quotes.create' | 'quotes.edit'
   | 'contracts.view' | 'contracts.create' | 'contracts.edit' | 'contracts.approve'
   | 'payments.view' | 'payments.create'
+  | 'visits.view' | 'visits.create' | 'visits.edit' | 'visits.delete' | 'visits.restore'
   | 'admin.users' | 'admin.dictionaries' | 'admin.products' | 'admin.stages' | 'admin.settings';
 
 const REP: PermissionKey[] = [
@@ -26,8 +27,9 @@ const REP: PermissionKey[] = [
   'quotes.view', 'quotes.create', 'quotes.edit',
   'contracts.view', 'contracts.create', 'contracts.edit',
   'payments.view', 'payments.create',
+  'visits.view', 'visits.create', 'visits.edit', 'visits.delete',
 ];
-const MANAGER: PermissionKey[] = [...REP, 'customers.restore', 'customers.assign', 'opportunities.restore', 'contracts.approve'];
+const MANAGER: PermissionKey[] = [...REP, 'customers.restore', 'customers.assign', 'opportunities.restore', 'contracts.approve', 'visits.restore'];
 const ADMIN: PermissionKey[] = [...MANAGER, 'admin.users', 'admin.dictionaries', 'admin.products', 'admin.stages', 'admin.settings'];
 
 export type RoleCode = 'admin' | 'manager' | 'rep';

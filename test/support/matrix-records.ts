@@ -12,6 +12,7 @@ export type Stages = { open: number; won: number; lost: number };
 export type OwnerRecords = {
   customer: number;
   contact: number;
+  visit: number;
   opportunity: number;
   quote: number;
   /** A draft contract with one plan (`plan`). */
@@ -83,6 +84,23 @@ export function matrixRecords(t: TestApp, agents: Record<DemoUser, Agent>, run: 
       const name = label(owner, 'contact');
       await expectRedirect(postForm(agents[owner], '/contacts', { customer_id: customerId, name }), `${owner} adds a contact`);
       return (await t.db('contacts').where({ customer_id: customerId, name }).first('id')).id;
+    },
+
+    /** A planned visit to the owner's customer, planned for the owner. */
+    async visit(owner: DemoUser): Promise<number> {
+      const location = await expectRedirect(
+        postForm(agents[owner], '/visits', {
+          customer_id: customerOf(owner), purpose: label(owner, 'visit'), planned_at: localTime(1), owner_id: await t.userId(owner), status: 'planned',
+        }),
+        `${owner} plans a visit`,
+      );
+      return idIn(location, /^\/visits\/(\d+)$/, 'visit');
+    },
+
+    async deletedVisit(owner: DemoUser): Promise<number> {
+      const id = await make.visit(owner);
+      await expectRedirect(postForm(agents[owner], `/visits/${id}/delete`), `${owner} deletes visit ${id}`);
+      return id;
     },
 
     /** A follow-up logged by `by` (default the owner) on the owner's customer. */
@@ -190,6 +208,7 @@ export function matrixRecords(t: TestApp, agents: Record<DemoUser, Agent>, run: 
         records[owner] = {
           customer: customers[owner],
           contact: await make.contact(owner),
+          visit: await make.visit(owner),
           opportunity,
           quote: await make.quote(owner, owner, { opportunity_id: opportunity }),
           contract,

@@ -1,19 +1,32 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app-context.js';
-import { can } from '../../authz/guards.js';
-import { customerController } from './customers.controller.js';
+import { actorOf } from '../../authz/guards.js';
+import { repositoryOf } from '../../kernel/data/repository.js';
+import { resource } from '../../kernel/web/resource.js';
+import { renderCustomerPage } from '../timeline/customer-page.js';
+import { customers } from './customers.entity.js';
+import { deleteRefusal, liveContracts } from './customers.hooks.js';
 
-export function customerRoutes(ctx: AppContext): Router {
+export function customerRoutes({ db }: AppContext): Router {
   const router = Router();
-  const c = customerController(ctx);
-  router.get('/customers', can('customers.view'), c.index);
-  router.get('/customers/new', can('customers.create'), c.newForm);
-  router.post('/customers', can('customers.create'), c.create);
-  router.get('/customers/:id', can('customers.view'), c.show);
-  router.get('/customers/:id/edit', can('customers.edit'), c.editForm);
-  router.post('/customers/:id', can('customers.edit'), c.update);
-  router.get('/customers/:id/delete', can('customers.delete'), c.deleteConfirm);
-  router.post('/customers/:id/delete', can('customers.delete'), c.remove);
-  router.post('/customers/:id/restore', can('customers.restore'), c.restore);
+  resource(router, db, customers, {
+    // Contacts, the follow-up form and the timeline join the details: see timeline/customer-page.ts.
+    show: (req, res, row) => renderCustomerPage(db, req, res, row),
+    deleteRefusal: async (_db, row) => {
+      const contracts = await liveContracts(db, row.id);
+      return contracts > 0 ? deleteRefusal(String(row.name), contracts) : undefined;
+    },
+    // Customers sharing the phone or e-mail are shown once before a new one is saved.
+    noticeBeforeCreate: async (_db, req, values) => {
+      if (req.body?.confirm_duplicate === '1' || (!values.phone && !values.email)) return undefined;
+      const duplicates = await repositoryOf(customers).find({ db, actor: actorOf(req) }, (q) =>
+        q.where((w) => {
+          if (values.phone) w.orWhere('customers.phone', values.phone);
+          if (values.email) w.orWhere('customers.email', values.email);
+        }),
+      );
+      return duplicates.length ? { view: 'features/customers/views/_duplicates', locals: { duplicates } } : undefined;
+    },
+  });
   return router;
 }

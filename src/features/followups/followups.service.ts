@@ -5,7 +5,7 @@ import { fromLocalInput } from '../../i18n/format.js';
 import { changedFields, writeAudit } from '../../shared/audit.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
-import { customerRepository } from '../customers/customers.repository.js';
+import { findCustomer } from '../customers/index.js';
 import { lockLiveCustomer } from '../customers/live-customer.js';
 import { loadDictionaries } from '../dictionaries/dictionary.repository.js';
 import { followupRepository } from './followups.repository.js';
@@ -64,13 +64,12 @@ export async function recordFollowup(trx: Knex.Transaction, customerId: number, 
 
 export function followupService(db: Knex) {
   const repo = followupRepository(db);
-  const customers = customerRepository(db);
 
   /** The customer a follow-up is logged on: live and in scope, else 404. */
   async function customerFor(actor: Actor, customerId: number) {
-    const customer = await customers.findById(actor, customerId);
+    const customer = await findCustomer(db, actor, customerId);
     if (!customer) throw new NotFoundError();
-    return customer;
+    return { ...customer, name: String(customer.name) };
   }
 
   /** Rules zod cannot know: the type is in the dictionary, the contact and opportunity are this customer's. */

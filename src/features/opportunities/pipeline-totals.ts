@@ -38,20 +38,28 @@ const SUMMARY_COLUMNS = ['owner_id', 'stage_id', 'currency', 'opportunities', 'a
 export async function pipelineTransaction<T>(db: Knex, ownerIds: number[], work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   const ids = distinct(ownerIds);
   if (ids.length === 0) return inTransaction(db, work);
-  await db('pipeline_total_locks')
-    .insert(ids.map((id) => ({ owner_id: id })))
-    .onConflict('owner_id')
-    .ignore();
+  await preparePipelineLocks(db, ids);
   return inTransaction(db, async (trx) => {
-    await trx('pipeline_total_locks').whereIn('owner_id', ids).orderBy('owner_id').forUpdate().select('owner_id');
+    await lockPipelines(trx, ids);
     const result = await work(trx);
     await refreshPipelineTotals(trx, ids);
     return result;
-  }, readCommitted(db));
+  }, pipelineIsolation(db));
 }
 
-/** SQLite's transactions are serializable and it warns about any other level. */
-function readCommitted(db: Knex): Knex.TransactionConfig {
+/** The owners' lock rows, created ahead of the transaction in a statement of their own. */
+export async function preparePipelineLocks(db: Knex, ownerIds: number[]): Promise<void> {
+  const ids = distinct(ownerIds);
+  if (ids.length > 0) await db('pipeline_total_locks').insert(ids.map((id) => ({ owner_id: id }))).onConflict('owner_id').ignore();
+}
+
+/** The transaction's first locks: the owners' rows, in owner order. */
+export async function lockPipelines(trx: Knex.Transaction, ownerIds: number[]): Promise<void> {
+  await trx('pipeline_total_locks').whereIn('owner_id', distinct(ownerIds)).orderBy('owner_id').forUpdate().select('owner_id');
+}
+
+/** READ COMMITTED on MySQL (see above); SQLite's transactions are serializable and it warns about any other level. */
+export function pipelineIsolation(db: Knex): Knex.TransactionConfig {
   return isMysql(db) ? { isolationLevel: 'read committed' } : {};
 }
 
@@ -77,7 +85,7 @@ export async function rebuildPipelineTotals(db: Knex): Promise<void> {
   await inTransaction(db, async (trx) => {
     await trx('pipeline_totals').delete();
     await insertSummary(trx, (query) => query);
-  }, readCommitted(db));
+  }, pipelineIsolation(db));
 }
 
 async function insertSummary(trx: Knex, narrow: (query: Knex.QueryBuilder) => Knex.QueryBuilder): Promise<void> {

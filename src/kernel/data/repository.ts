@@ -63,6 +63,14 @@ export function repositoryOf(e: AnyEntity) {
         .select(`${e.table}.id`, `${e.table}.${e.titleColumn} as title`);
     },
 
+    /** Live records in scope that a condition on the entity's own columns picks, a few at most (ordered by id). */
+    async find(c: ReadCtx, where: (query: Knex.QueryBuilder) => void, limit = 10): Promise<Row[]> {
+      const scope = await resolveScope(c.db, c.actor);
+      const query = scopedQuery(c.db, e, scope);
+      where(query);
+      return query.orderBy(`${e.table}.id`).limit(limit).select(`${e.table}.*`);
+    },
+
     withLinks: (db: Knex, rows: Row[]) => withLinks(db, e, rows),
   };
 }

@@ -1,3 +1,4 @@
+import type { Permission } from '../../authz/permissions.js';
 import type { Page } from '../../shared/pagination.js';
 import type { Row } from '../entity/define-entity.js';
 import type { Field } from '../entity/fields.js';
@@ -27,8 +28,8 @@ export type FilterSpec =
   | { kind: 'mine'; column: string }
   /** A dictionary's values. */
   | { kind: 'dict'; column: string; dictType: string }
-  /** One of the owners the actor sees: offered to actors with a team. */
-  | { kind: 'owner'; column: string };
+  /** One of the owners the actor sees: offered to actors with a team, or to those holding `permission`. */
+  | { kind: 'owner'; column: string; permission?: Permission };
 
 /** A hand-written read for a list the generic one cannot serve fast enough; it gets the resolved scope. */
 export type ReadPlan = (c: ReadCtx, query: ListQuery, scope: ResolvedScope) => Promise<Page<Row>>;

@@ -12,7 +12,7 @@ import { viewContext } from '../entity/view-context.js';
 import { listRecords, parseListQuery } from '../data/list-query.js';
 import { resolveScope } from '../data/scope.js';
 import { entityNamed } from '../entity/registry.js';
-import type { Column } from './grid-spec.js';
+import type { Column, FilterSpec } from './grid-spec.js';
 import { hasRoute, url } from './routes.js';
 
 // The data grid: the entity's declared columns as cells (text and a link), sort headers from its
@@ -41,7 +41,9 @@ function columnsOf(e: AnyEntity, req: Request): ColumnOf[] {
 
 /** The list's filter controls with their options, in the reader's language; team-only ones for a team. */
 async function filterControls(db: Knex, e: AnyEntity, req: Request, hasTeam: boolean) {
-  const specs = Object.entries(e.list!.filters ?? {}).filter(([, spec]) => hasTeam || (spec.kind !== 'mine' && spec.kind !== 'owner'));
+  const offered = (spec: FilterSpec) =>
+    spec.kind === 'owner' && spec.permission ? hasPermission(req.user, spec.permission) : hasTeam || (spec.kind !== 'mine' && spec.kind !== 'owner');
+  const specs = Object.entries(e.list!.filters ?? {}).filter(([, spec]) => offered(spec));
   const dictionaries = specs.some(([, spec]) => spec.kind === 'dict') ? await dictionaryRows(db) : [];
   const owners = specs.some(([, spec]) => spec.kind === 'owner') ? await assignableUsers(db, actorOf(req)) : [];
   return specs.map(([name, spec]) => {

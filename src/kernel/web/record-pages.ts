@@ -36,7 +36,7 @@ export type PageOptions = {
   deleteRefusal?(db: Knex, row: Row): Promise<FieldErrors[string] | undefined>;
   /**
    * Something to show before a new record is saved (possible duplicates): the form comes back with
-   * `notice` once; sending it again with confirm=1 saves.
+   * the notice's view inside it, which carries the field that confirms the save next time.
    */
   noticeBeforeCreate?(db: Knex, req: Request, values: Values): Promise<{ view: string; locals: Record<string, unknown> } | undefined>;
   afterCreate?(id: number, values: Values): string;
@@ -50,6 +50,9 @@ export const showUrl = (e: AnyEntity, id: number) => (hasRoute(`${e.plural}.show
 /** The form fields this actor sets; a field behind a permission they lack keeps its default (or value). */
 const formFieldsFor = (e: AnyEntity, req: Request) =>
   e.formFields.filter((k) => !e.fields[k].permission || hasPermission(req.user, e.fields[k].permission));
+
+/** The fields a sent form sets: one behind a permission left empty keeps its default (or value) too. */
+const sentFields = (e: AnyEntity, req: Request) => formFieldsFor(e, req).filter((k) => !e.fields[k].permission || !!req.body?.[k]);
 
 export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
   const repo = repositoryOf(e);
@@ -116,14 +119,14 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       const p = parentOf(e);
       const parent = await parentOfRecord(req, p ? (parseId(req.body?.[p.field]) ?? undefined) : undefined);
       const values = typedFormValues(req.body, e.formFields);
-      const shown = formFieldsFor(e, req);
+      const shown = sentFields(e, req);
       const hidden = e.formFields.filter((k) => !shown.includes(k));
       const fields = parent ? [...e.formFields, parent.field] : e.formFields;
       const defaults = e.defaults?.(actor) ?? {};
       const body = { ...(req.body as object), ...Object.fromEntries(hidden.map((k) => [k, defaults[k] ?? ''])) };
       const parsed = parseForm(e.inputFor(fields), body);
       if (!parsed.ok) return showForm(req, res, 'new', values, { status: 422, errors: parsed.errors, parent });
-      const notice = req.body?.confirm === '1' ? undefined : await o.noticeBeforeCreate?.(db, req, parsed.data);
+      const notice = await o.noticeBeforeCreate?.(db, req, parsed.data);
       if (notice) return showForm(req, res, 'new', values, { parent, notice });
       try {
         const saved = await write(db, e, { kind: 'create', values: parsed.data }, actor, requestInfo(req));
@@ -171,7 +174,7 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       const values = typedFormValues(req.body, e.formFields);
       const version = versionInput.safeParse(req.body);
       if (!version.success) throw new NotFoundError();
-      const parsed = parseForm(e.inputFor(formFieldsFor(e, req)), req.body);
+      const parsed = parseForm(e.inputFor(sentFields(e, req)), req.body);
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, row });
       try {
         await write(db, e, { kind: 'update', id: row.id, version: version.data.version, values: parsed.data }, actor, requestInfo(req));

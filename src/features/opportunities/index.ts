@@ -1,0 +1,2 @@
+export { customerOpportunities } from './customer-cascade.js';
+export { pipelineIsolation } from './pipeline-totals.js';
