@@ -30,6 +30,7 @@ import * as customersUpdatedAtDescending from './20261130000400_customers_update
 import * as customersOwnerNameIndexes from './20261130000500_customers_owner_name_indexes.js';
 import * as contractTimelineEvents from './20261130000600_contract_timeline_events.js';
 import * as addSessionUserAndLoginLimits from './20261207000100_add_session_user_and_login_limits.js';
+import * as createJobLeases from './20261208000100_create_job_leases.js';
 import * as createVisitPlans from './20261208000200_create_visit_plans.js';
 
 // Migrations are listed here rather than discovered on disk so the same list works under tsx,
@@ -66,5 +67,6 @@ export const migrations: ReadonlyArray<[name: string, migration: Knex.Migration]
   ['20261130000500_customers_owner_name_indexes', customersOwnerNameIndexes],
   ['20261130000600_contract_timeline_events', contractTimelineEvents],
   ['20261207000100_add_session_user_and_login_limits', addSessionUserAndLoginLimits],
+  ['20261208000100_create_job_leases', createJobLeases],
   ['20261208000200_create_visit_plans', createVisitPlans],
 ];

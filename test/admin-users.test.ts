@@ -1,5 +1,7 @@
+import bcrypt from 'bcrypt';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BCRYPT_COST } from '../src/auth/passwords.js';
 import { csrfFrom, createTestApp, loginAs, postForm, type Agent, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -134,7 +136,8 @@ describe('creating a user', () => {
     const user = await t.db('users').where({ username: 'newrep' }).first();
     expect(user.display_name).toBe('新同事');
     expect(user.department_id).toBe(await departmentId('Sales North'));
-    expect(user.password_hash).toMatch(/^\$2[aby]\$12\$/);
+    expect(user.password_hash).toMatch(/^\$2[aby]\$/);
+    expect(bcrypt.getRounds(user.password_hash)).toBe(BCRYPT_COST);
     expect(await loginStatus('newrep', 'first-pass-1')).toBe(303);
     const [audit] = await auditOf(user.id);
     expect(audit.action).toBe('create');

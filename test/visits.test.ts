@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDbTime } from '../src/db/time.js';
 import { loadActor } from '../src/auth/load-actor.js';
-import { markOverdueVisits, visits } from '../src/features/visits/index.js';
+import { markOverdueVisits, overdueVisitsJob, visits } from '../src/features/visits/index.js';
+import { ensureLeaseRows } from '../src/kernel/jobs/lease.js';
+import { runDue } from '../src/kernel/jobs/scheduler.js';
 import { createRecord } from '../src/kernel/testing/factories.js';
 import { localToday } from '../src/i18n/calendar.js';
 import { toLocalInput } from '../src/i18n/format.js';
@@ -203,6 +205,13 @@ describe('My day and the overdue job', () => {
     const audit = await t.db('audit_log').where({ entity: 'visit_plan', entity_id: past, action: 'update' }).first();
     expect(audit.actor_id).toBeNull();
     expect(await markOverdueVisits(t.db)).toBe(0);
+    // As the scheduled job, fired for one slot by two app instances at once: it runs once.
+    const again = await make({ purpose: 'Missed again', planned_at: inHours(-1) });
+    const slot = new Date(Math.floor(Date.now() / 300_000) * 300_000);
+    await ensureLeaseRows(t.db, [overdueVisitsJob.name]);
+    const outcomes = await Promise.all([runDue(t.db, overdueVisitsJob, slot, 'instance-a'), runDue(t.db, overdueVisitsJob, slot, 'instance-b')]);
+    expect(outcomes.sort()).toEqual(['ran', 'taken']);
+    expect(Number((await t.db('visit_plans').where({ id: again }).first()).is_overdue)).toBe(1);
     // Moved to tomorrow, it is no longer overdue.
     const owner = String(await t.userId('rep1'));
     const version = String((await t.db('visit_plans').where({ id: past }).first()).version);

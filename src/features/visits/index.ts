@@ -1,4 +1,4 @@
 export { visits } from './visits.entity.js';
 export { visitRoutes } from './visits.routes.js';
 export { visitsToday } from './visits.today.js';
-export { markOverdueVisits } from './visits.job.js';
+export { markOverdueVisits, overdueVisitsJob } from './visits.job.js';

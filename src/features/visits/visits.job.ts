@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { toDbTime } from '../../db/time.js';
 import { SYSTEM_ACTOR } from '../../kernel/data/system-actor.js';
 import { write } from '../../kernel/data/write.js';
+import { defineJob } from '../../kernel/jobs/scheduler.js';
 import { visits } from './visits.entity.js';
 
 /** Planned visits whose time has passed are marked overdue, a batch per run, each through the write path. */
@@ -24,3 +25,13 @@ export async function markOverdueVisits(db: Knex, now = toDbTime(), batch = 200)
   }
   return marked;
 }
+
+/** Every five minutes, on one app instance: planned visits past their time become overdue. */
+export const overdueVisitsJob = defineJob({
+  name: 'visits.overdue',
+  cron: '*/5 * * * *',
+  leaseMs: 60_000,
+  run: async ({ db, slot }) => {
+    await markOverdueVisits(db, toDbTime(slot));
+  },
+});
