@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
-import { applyOwnerScope, isTeamScope, ownerScope, type OwnerScope } from '../../authz/data-scope.js';
+import { applyOwnerScope, isTeamScope, ownerScope, scopeIncludesOwner, type OwnerScope } from '../../authz/data-scope.js';
 import { countUpTo, insertRow, likePattern, tableThroughIndex } from '../../db/sql.js';
 import { COUNT_CAP, impliedTotal, pageOf, SEARCH_COUNT_CAP, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { FollowupListQuery } from './followups.schema.js';
@@ -72,7 +72,7 @@ export function followupRepository(db: Knex) {
     /** Newest first (by when it happened, then by id for the same minute). */
     async list(actor: Actor, filters: FollowupListQuery, page: PageRequest): Promise<Page<FollowupListRow>> {
       const scope = await ownerScope(db, actor);
-      const rows: FollowupListRow[] = await db('followups')
+      const found: Array<FollowupListRow & { opportunity_owner_id: number | null }> = await db('followups')
         .join(pageIds(db, scope, filters, page).as('page_ids'), 'page_ids.id', 'followups.id')
         .join('customers', 'customers.id', 'followups.customer_id')
         .join('users as author', 'author.id', 'followups.created_by')
@@ -83,12 +83,19 @@ export function followupRepository(db: Knex) {
           'customers.name as customer_name',
           'contacts.name as contact_name',
           'opportunities.title as opportunity_title',
+          'opportunities.owner_id as opportunity_owner_id',
           'author.display_name as author_name',
         )
         .orderBy([
           { column: 'followups.occurred_at', order: 'desc' },
           { column: 'followups.id', order: 'desc' },
         ]);
+      // A follow-up in scope (its customer is) may name another owner's opportunity: its title is
+      // shown only to those who see that opportunity, as on the customer's timeline.
+      const rows: FollowupListRow[] = found.map(({ opportunity_owner_id: owner, ...row }) => ({
+        ...row,
+        opportunity_title: owner !== null && scopeIncludesOwner(scope, owner) ? row.opportunity_title : null,
+      }));
       // A partly filled page proves the total; only a full one counts, up to the cap. A filtered
       // list counts like a search (to 1,000): a manager's visits passed over four in five of the
       // region's follow-ups to count 10,000 of them (88 ms at 5 million).
