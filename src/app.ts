@@ -13,7 +13,7 @@ import { adminDictionaryRoutes } from './features/admin-dictionaries/dictionarie
 import { adminUserRoutes } from './features/admin-users/users.routes.js';
 import { contractRoutes } from './features/contracts/contracts.routes.js';
 import { customerRoutes } from './features/customers/index.js';
-import { productRoutes } from './features/products/products.routes.js';
+import { productRoutes } from './features/products/index.js';
 import { quoteRoutes } from './features/quotes/quotes.routes.js';
 import { paymentRoutes } from './features/payments/payments.routes.js';
 import { opportunityRoutes } from './features/opportunities/opportunities.routes.js';

@@ -36,8 +36,8 @@ export { LINE_ITEM_FIELDS, MAX_LINE_ITEMS, blankRowsFor, itemKey, parseLineItems
 export type { LineItem, LineItemField, LineItemValues, ParsedLineItems } from './line-items.parse.js';
 export { priceLines, totalsColumns } from './line-items.pricing.js';
 export type { PricedLineItem, PricedLineItems } from './line-items.pricing.js';
-export { checkLineItemProducts, pickerProducts, readLineItems } from './line-items.products.js';
-export type { PickerProduct } from './line-items.products.js';
+export { checkLineItemProducts, readLineItems } from './line-items.products.js';
+export { pickerProducts, type PickerProduct } from '../products/index.js';
 export { loadLineItems, saveLineItems, valuesOfStoredItems } from './line-items.repository.js';
 export type { LineItemParentColumn, LineItemTable, StoredLineItem } from './line-items.repository.js';
 export { lineItemsLocals } from './line-items.form.js';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { parseId } from '../../shared/ids.js';
 import { blankRowsFor, type LineItemValues } from './line-items.parse.js';
-import { pickerProducts, type PickerProduct } from './line-items.products.js';
+import { pickerProducts, type PickerProduct } from '../products/index.js';
 
 /** What views/_items.ejs expects as its `lineItems` local. */
 export type LineItemsLocals = { rows: LineItemValues[]; products: PickerProduct[]; blankRows: number };

@@ -1,35 +1,9 @@
 import type { Knex } from 'knex';
 import type { FieldErrors } from '../../shared/errors.js';
-import { fromCents, lineAmounts, MAX_MONEY_CENTS, toCents } from '../../shared/money.js';
+import { lineAmounts, MAX_MONEY_CENTS } from '../../shared/money.js';
+import { productsByIds } from '../products/index.js';
 import { itemKey, parseLineItems, type LineItem, type ParsedLineItems } from './line-items.parse.js';
 import { priceLines } from './line-items.pricing.js';
-
-
-/** A product as the line-item picker offers it. */
-export type PickerProduct = { id: number; code: string; name: string; unit: string | null; list_price: string; is_active: boolean };
-
-/**
- * The products a line may pick: the active ones, plus `keepIds` (the products already on the
- * document), so an old quote whose product was since deactivated still shows and saves it.
- */
-export async function pickerProducts(db: Knex, keepIds: Iterable<number> = []): Promise<PickerProduct[]> {
-  const kept = [...new Set(keepIds)].filter((id) => Number.isSafeInteger(id) && id > 0);
-  const rows = await db('products')
-    .where((w) => {
-      w.where('is_active', true);
-      if (kept.length > 0) w.orWhereIn('id', kept);
-    })
-    .orderBy([{ column: 'name' }, { column: 'id' }])
-    .select('id', 'code', 'name', 'unit', 'list_price', 'is_active');
-  return rows.map((r) => ({
-    id: r.id,
-    code: r.code,
-    name: r.name,
-    unit: r.unit ?? null,
-    list_price: fromCents(toCents(r.list_price)),
-    is_active: Boolean(r.is_active),
-  }));
-}
 
 /**
  * Rules the form alone cannot check: a picked product exists and is sold (unless it is already on
@@ -42,11 +16,7 @@ export async function checkLineItemProducts(
   options: { keepProductIds?: Iterable<number> } = {},
 ): Promise<{ items: LineItem[]; errors: FieldErrors }> {
   const ids = [...new Set(items.map((i) => i.product_id).filter((id): id is number => id !== null))];
-  const products = new Map(
-    ids.length === 0
-      ? []
-      : (await db('products').whereIn('id', ids).select('id', 'name', 'list_price', 'is_active')).map((p) => [p.id as number, p]),
-  );
+  const products = await productsByIds(db, ids);
   const kept = new Set(options.keepProductIds ?? []);
   const errors: FieldErrors = {};
   const resolved = items.map((item, index) => {
@@ -58,8 +28,8 @@ export async function checkLineItemProducts(
     }
     const filled = {
       ...item,
-      product_name: item.product_name || String(product.name),
-      unit_price: item.unit_price || fromCents(toCents(product.list_price)),
+      product_name: item.product_name || product.name,
+      unit_price: item.unit_price || product.list_price,
     };
     if (lineAmounts(filled.quantity, filled.unit_price, filled.discount_percent).gross > MAX_MONEY_CENTS) {
       errors[itemKey(index, 'quantity')] = { key: 'line_items.too_large' };

@@ -1,32 +1,23 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app-context.js';
-import { can } from '../../authz/guards.js';
-import { categoryController } from './categories.controller.js';
-import { productController } from './products.controller.js';
+import { resource } from '../../kernel/web/resource.js';
+import { categoryRoutes } from './categories.routes.js';
+import { products } from './products.entity.js';
 
-export function productRoutes(ctx: AppContext): Router {
+export function productRoutes({ db }: AppContext): Router {
   const router = Router();
-  const p = productController(ctx);
-  const c = categoryController(ctx);
-  const admin = can('admin.products');
   // Categories first: "/products/categories" must not be read as a product id.
-  router.get('/products/categories', admin, c.index);
-  router.post('/products/categories', admin, c.create);
-  router.get('/products/categories/:id/edit', admin, c.editForm);
-  router.post('/products/categories/:id', admin, c.update);
-  router.post('/products/categories/:id/move', admin, c.move);
-  router.get('/products/categories/:id/delete', admin, c.deleteConfirm);
-  router.post('/products/categories/:id/delete', admin, c.remove);
-
-  router.get('/products', can('products.view'), p.index);
-  router.get('/products/new', admin, p.newForm);
-  router.post('/products', admin, p.create);
-  router.get('/products/:id', can('products.view'), p.show);
-  router.get('/products/:id/edit', admin, p.editForm);
-  router.post('/products/:id', admin, p.update);
-  router.post('/products/:id/deactivate', admin, p.deactivate);
-  router.post('/products/:id/activate', admin, p.activate);
-  router.get('/products/:id/delete', admin, p.deleteConfirm);
-  router.post('/products/:id/delete', admin, p.remove);
+  categoryRoutes(router, db);
+  resource(router, db, products, {
+    patches: {
+      deactivate: { values: { is_active: false }, flashKey: 'products.deactivated' },
+      activate: { values: { is_active: true }, flashKey: 'products.activated' },
+    },
+    // Deactivation is offered instead of a delete that documents would miss.
+    actions: (row) =>
+      row.is_active
+        ? [{ route: 'products.deactivate', labelKey: 'products.deactivate', test: 'deactivate', instead: true }]
+        : [{ route: 'products.activate', labelKey: 'products.activate', test: 'activate' }],
+  });
   return router;
 }

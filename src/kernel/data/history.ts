@@ -19,8 +19,8 @@ export function wantHistory(wanted: LookupRequest, e: AnyEntity, entries: AuditE
   return wanted;
 }
 
-/** Audit rows in the reader's words: field labels, names for ids, local times, dictionary labels. */
-export function describeHistory(e: AnyEntity, entries: AuditEntry[], c: ViewContext): HistoryLine[] {
+/** Audit rows in the reader's words: field labels, names for ids, local times, dictionary labels; only the fields `visible`. */
+export function describeHistory(e: AnyEntity, entries: AuditEntry[], c: ViewContext, visible: (key: string) => boolean = () => true): HistoryLine[] {
   const shown = (key: string, value: unknown) => {
     const text = e.fields[key] ? e.fields[key].display(value, c) : String(value ?? '');
     return text === '' ? '—' : text;
@@ -29,10 +29,8 @@ export function describeHistory(e: AnyEntity, entries: AuditEntry[], c: ViewCont
     actor: entry.actor_name ?? '—',
     at: c.fmt.dateTime(entry.at),
     action: c.t(`history.action.${entry.action}`),
-    changes: Object.entries(entry.changes ?? {}).map(([key, change]) => ({
-      field: c.t(e.labelKey(key)),
-      before: shown(key, change.before),
-      after: shown(key, change.after),
-    })),
+    changes: Object.entries(entry.changes ?? {})
+      .filter(([key]) => visible(key))
+      .map(([key, change]) => ({ field: c.t(e.labelKey(key)), before: shown(key, change.before), after: shown(key, change.after) })),
   }));
 }

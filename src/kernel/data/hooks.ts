@@ -33,6 +33,8 @@ export type Hook = {
   prepare?(db: Knex, op: WriteOp, actor: Actor): Promise<unknown>;
   /** The write's first locks: summary rows, in id order; before the record's own row is locked. */
   lock?(c: WriteContext): Promise<void>;
+  /** Values that follow from the others (a position among new siblings); audited as the form's own. May refuse (ValidationError). */
+  derive?(c: WriteContext): Promise<Record<string, unknown> | void>;
   /** May add columns to the write, or refuse it (throw ValidationError). */
   before?(c: WriteContext): Promise<Record<string, unknown> | void>;
   after?(c: WriteContext): Promise<void>;

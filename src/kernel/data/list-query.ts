@@ -41,9 +41,11 @@ export function parseListQuery(grid: GridSpec, query: Record<string, unknown>, c
           ? spec.values.includes(value)
           : spec.kind === 'dayRange'
             ? isCalendarDate(value)
-            : spec.kind === 'owner'
+            : spec.kind === 'owner' || spec.kind === 'ref'
               ? parseId(value) !== null
-              : spec.kind === 'dict' || value === '1');
+              : spec.kind === 'boolean'
+                ? value === 'yes' || value === 'no'
+                : spec.kind === 'dict' || value === '1');
       if (valid) filters[param] = value;
     }
   }
@@ -57,8 +59,20 @@ export function parseListQuery(grid: GridSpec, query: Record<string, unknown>, c
   };
 }
 
-function applyFilters(query: Knex.QueryBuilder, grid: GridSpec, lq: ListQuery, c: ReadCtx): void {
+/** The ids each ref filter stands for: the chosen one, widened where the filter says. */
+async function refIds(db: Knex, grid: GridSpec, lq: ListQuery): Promise<Record<string, number[]>> {
+  const ids: Record<string, number[]> = {};
   for (const [name, spec] of Object.entries(grid.filters ?? {})) {
+    const id = parseId(lq.filters[name]);
+    if (spec.kind === 'ref' && id !== null) ids[name] = spec.within ? await spec.within(db, id) : [id];
+  }
+  return ids;
+}
+
+function applyFilters(query: Knex.QueryBuilder, grid: GridSpec, lq: ListQuery, c: ReadCtx, refs: Record<string, number[]>): void {
+  for (const [name, spec] of Object.entries(grid.filters ?? {})) {
+    if (spec.kind === 'boolean' && lq.filters[name]) query.where(spec.column, lq.filters[name] === 'yes');
+    if (spec.kind === 'ref' && refs[name]) query.whereIn(spec.column, refs[name]);
     if ((spec.kind === 'enum' || spec.kind === 'dict') && lq.filters[name]) query.where(spec.column, lq.filters[name]);
     if (spec.kind === 'owner' && lq.filters[name]) query.where(spec.column, Number(lq.filters[name]));
     if (spec.kind === 'mine' && lq.filters[name]) query.where(spec.column, c.actor.id);
@@ -81,10 +95,11 @@ export async function listRecords(c: ReadCtx, e: AnyEntity, lq: ListQuery): Prom
   const grid = e.list!;
   const scope = await resolveScope(c.db, c.actor);
   if (grid.plan) return grid.plan(c, lq, scope);
+  const refs = await refIds(c.db, grid, lq);
   const base = () => {
     const query = scopedQuery(c.db, e, scope, lq.deleted ? 'only' : 'exclude');
     applySearch(query, e, lq.q);
-    applyFilters(query, grid, lq, c);
+    applyFilters(query, grid, lq, c, refs);
     return query;
   };
   const extra = grid.columns.flatMap((col) => (typeof col === 'object' && col.select ? [`${col.select} as ${col.key}`] : []));

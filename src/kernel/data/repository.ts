@@ -23,7 +23,10 @@ export function scopedQuery(db: Knex, e: AnyEntity, scope: ResolvedScope, delete
 export function applySearch(query: Knex.QueryBuilder, e: AnyEntity, q: string | undefined): void {
   if (!q || !e.search) return;
   const { column, match } = e.search(q);
-  query.whereRaw(`${e.table}.${column} like ? escape '!'`, [likePattern(q, match)]);
+  const pattern = likePattern(q, match);
+  query.where((w) => {
+    for (const c of [column].flat()) w.orWhereRaw(`${e.table}.${c} like ? escape '!'`, [pattern]);
+  });
 }
 
 /** Fills each row's many-user fields from their link tables. */

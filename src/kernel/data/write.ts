@@ -28,6 +28,20 @@ export type WriteOp =
 
 export type WriteResult = { id: number; before: Row | null; values: Values; changed: boolean };
 
+/** A delete refused because other records still need this one; `reason` is a locale key saying which. */
+export class InUseError extends ConflictError {
+  constructor(readonly reason: string) {
+    super('In use');
+  }
+}
+
+/** A row as the database handed it back, each field's value as its parse gives it. */
+function fromStoredRow(e: AnyEntity, row: Row): Row {
+  const out: Row = { ...row };
+  for (const [key, f] of Object.entries(e.fields)) if (key in out) out[key] = f.fromStored(out[key]);
+  return out;
+}
+
 /** A form's parsed values as columns: local times to UTC, checkboxes to 0/1. */
 function stored(e: AnyEntity, values: Values, actor: Actor): Values {
   const out: Values = {};
@@ -88,8 +102,10 @@ export async function writeRecord(
     ctx.before = await lockOwnRow(trx, e, op.id);
     const visible = await repo.findById({ db: trx, actor }, op.id, op.kind === 'restore' ? 'only' : 'exclude');
     if (!visible) throw new NotFoundError();
-    ctx.before = { ...visible, ...ctx.before, ...Object.fromEntries(linkedFields(e).map(([k]) => [k, visible[k]])) };
+    ctx.before = fromStoredRow(e, { ...visible, ...ctx.before, ...Object.fromEntries(linkedFields(e).map(([k]) => [k, visible[k]])) });
     if (op.version !== undefined && op.version !== ctx.before.version) throw new ConflictError();
+    const reason = op.kind === 'delete' ? await e.inUse?.(trx, ctx.before) : null;
+    if (reason) throw new InUseError(reason);
     const before = ctx.before;
     if (op.kind === 'patch' && Object.entries(op.expect ?? {}).some(([k, v]) => String(before[k] ?? '') !== String(v ?? ''))) {
       return { id: op.id, before, values: {}, changed: false };
@@ -100,6 +116,7 @@ export async function writeRecord(
       const errors = { ...(await checkReferences(trx, e, ctx.values, ctx.before, actor)), ...(e.rules?.(ctx.values, ctx.before, actor) ?? {}) };
       if (Object.keys(errors).length) throw new ValidationError(errors);
     }
+    for (const hook of e.hooks ?? []) Object.assign(ctx.values, (await hook.derive?.(ctx)) ?? {});
     ctx.changes = changedFields(ctx.before, ctx.values, auditFields.filter((f) => f in ctx.values));
     if (ctx.before && Object.keys(ctx.changes).length === 0) return { id: ctx.id, before: ctx.before, values: ctx.values, changed: false };
   } else {

@@ -27,6 +27,8 @@ export type EntityDef<F extends Fields = Fields> = {
   fields: F;
   /** The column that names a record in pickers, links, flashes and references. */
   titleColumn: string;
+  /** Records named in each language by a column of their own (name_zh, name_en). */
+  titleColumnFor?(locale: string): string;
   scope: ScopePolicy;
   softDelete: boolean;
   permissions: Partial<Record<StandardAction, Permission>>;
@@ -36,10 +38,12 @@ export type EntityDef<F extends Fields = Fields> = {
   /** What zod cannot know (needs two fields, or the current row); runs inside the write. */
   rules?: (values: Record<string, unknown>, current: Row | null, actor: Actor) => FieldErrors | void;
   hooks?: Hook[];
+  /** Why the record cannot be deleted now (a locale key; the record's columns fill it), or null: asked before deleting and again inside the delete. */
+  inUse?(db: Knex, row: Row): Promise<string | null>;
   /** The write's transaction settings (an isolation level), when an operation needs its own. */
   transaction?: (db: Knex, op: WriteOp) => Knex.TransactionConfig | undefined;
-  /** Picker search and the list's search box: a condition on the entity's own columns. */
-  search?: (q: string) => { column: string; match: 'prefix' | 'contains' };
+  /** Picker search and the list's search box: a condition on the entity's own columns (any of several). */
+  search?: (q: string) => { column: string | string[]; match: 'prefix' | 'contains' };
   list?: GridSpec;
   /** Values a new form starts with. */
   defaults?: (actor: Actor) => Record<string, string>;
@@ -66,4 +70,9 @@ export function defineEntity<const F extends Fields>(def: EntityDef<F>): Entity<
     labelKey: (field) => `${def.plural}.field.${field}`,
     inputFor: (keys) => z.object(Object.fromEntries(keys.map((k) => [k, def.fields[k].schema]))),
   };
+}
+
+/** The record's name in the reader's language. */
+export function titleOf(e: AnyEntity, row: Record<string, unknown>, locale: string): string {
+  return String(row[e.titleColumnFor?.(locale) ?? e.titleColumn] ?? '');
 }

@@ -1,9 +1,10 @@
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import { fromLocalInput, toLocalInput } from '../../i18n/format.js';
 import { localDateTime, optionalDate, requiredDate } from '../../shared/dates.js';
 import { checkbox, optionalText } from '../../shared/fields.js';
 import { idField, idList, optionalId } from '../../shared/ids.js';
-import { moneyField } from '../../shared/money.js';
+import { fromCents, moneyField, toCents } from '../../shared/money.js';
 import type { Permission } from '../../authz/permissions.js';
 import type { ViewContext } from './view-context.js';
 
@@ -25,6 +26,8 @@ export interface Field {
   readonly editable: boolean;
   /** Only an actor holding this permission sees and sets the field (an owner); others get the default. */
   readonly permission?: Permission;
+  /** Shown at all (lists, show page, history) only to actors holding it: a cost beside a price. */
+  readonly readPermission?: Permission;
   readonly dictType?: string;
   readonly enumValues?: readonly string[];
   readonly enumLabelPrefix?: string;
@@ -34,7 +37,13 @@ export interface Field {
   readonly link?: { table: string; ownKey: string; userKey: string };
   /** Bootstrap grid columns the input takes on a 12-column row. */
   readonly width: number;
+  /** ref: what its select offers, in the referenced entity's own order (a tree, indented); `recordId` is the record edited. */
+  options?(db: Knex, locale: string, recordId?: number): Promise<Array<{ value: string; label: string }>>;
+  /** A select's empty choice, when it means more than "none" ("(top level)"). */
+  readonly emptyKey?: string;
   toStored(value: unknown, c: StoreContext): unknown;
+  /** A value as the database handed it back, as the parse gives it: both dialects compare alike. */
+  fromStored(stored: unknown): unknown;
   toForm(stored: unknown, c: { timeZone: string }): string;
   /** Plain text for a cell, a show page, a history line or a 409 notice (escaped by the view). */
   display(stored: unknown, c: ViewContext): string;
@@ -43,7 +52,7 @@ export interface Field {
   fromCell(cell: string): string;
 }
 
-type Options = { required?: boolean; width?: number; editable?: boolean; permission?: Permission };
+type Options = { required?: boolean; width?: number; editable?: boolean; permission?: Permission } & Partial<Pick<Field, 'readPermission' | 'options' | 'emptyKey'>>;
 const empty = (v: unknown) => v === null || v === undefined || v === '';
 const asText = (v: unknown) => (empty(v) ? '' : String(v));
 
@@ -55,6 +64,7 @@ function field(kind: FieldKind, schema: z.ZodType, o: Options & Partial<Field>):
     editable: o.editable ?? true,
     width: o.width ?? 6,
     toStored: (v) => v,
+    fromStored: (v) => v,
     toForm: (v) => asText(v),
     display: (v) => asText(v),
     toCell: (v, c) => (o.display ?? ((x: unknown) => asText(x)))(v, c),
@@ -77,10 +87,15 @@ export const phone = (o: Options = {}) =>
 export const email = (o: Options = {}) =>
   field('email', optionalText(200).refine((v) => v === null || z.email().safeParse(v).success, 'validation.email'), { width: 4, ...o, maxLength: 200 });
 
+// MySQL hands DECIMAL back as "12.50", SQLite as 12.5: both read as the form's "12.50".
+const decimal = (v: unknown) => (empty(v) ? null : fromCents(toCents(v as string | number)));
+
 export const money = (o: Options = {}) =>
   field('money', o.required ? moneyField : z.string().optional().transform((v) => v ?? '').pipe(z.union([z.literal('').transform(() => null), moneyField])), {
     width: 4,
     ...o,
+    fromStored: decimal,
+    toForm: (v) => decimal(v) ?? '',
     display: (v, c) => (empty(v) ? '' : c.fmt.money(v as string)),
   });
 

@@ -49,7 +49,8 @@ export async function resolveLookups(db: Knex, locale: string, wanted: LookupReq
     Promise.all(
       [...wanted.refs].map(async ([name, ids]) => {
         const e = entityNamed(name);
-        const rows: Array<{ id: number; title: string }> = await db(e.table).whereIn('id', [...ids]).select('id', `${e.titleColumn} as title`);
+        const title = e.titleColumnFor?.(locale) ?? e.titleColumn;
+        const rows: Array<{ id: number; title: string }> = await db(e.table).whereIn('id', [...ids]).select('id', `${title} as title`);
         return [name, new Map(rows.map((r) => [Number(r.id), r.title]))] as const;
       }),
     ),

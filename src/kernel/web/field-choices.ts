@@ -11,9 +11,10 @@ export type Option = { value: string; label: string };
 
 /**
  * The options of every select on a form: active dictionary values, users the actor may hand
- * records to, the enum's values; a value the record holds stays offered even when retired.
+ * records to, the enum's values, a reference's own options; a value the record holds stays offered
+ * even when retired. `recordId`: the record edited, if any.
  */
-export async function formChoices(db: Knex, e: AnyEntity, actor: Actor, locale: string, t: Translate, current: Record<string, string>): Promise<Record<string, Option[]>> {
+export async function formChoices(db: Knex, e: AnyEntity, actor: Actor, locale: string, t: Translate, current: Record<string, string>, recordId?: number): Promise<Record<string, Option[]>> {
   const choices: Record<string, Option[]> = {};
   const needs = (kind: string) => e.formFields.some((k) => e.fields[k].kind === kind);
   const dicts = needs('dict') ? await dictionaryRows(db) : [];
@@ -38,6 +39,8 @@ export async function formChoices(db: Knex, e: AnyEntity, actor: Actor, locale: 
       choices[key] = everyone.map((u) => ({ value: String(u.id), label: u.display_name }));
     } else if (f.kind === 'enum') {
       choices[key] = f.enumValues!.map((v) => ({ value: v, label: t(`${f.enumLabelPrefix}.${v}`) }));
+    } else if (f.kind === 'ref' && f.options) {
+      choices[key] = await f.options(db, locale, recordId);
     }
   }
   return choices;

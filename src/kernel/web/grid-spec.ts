@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Permission } from '../../authz/permissions.js';
 import type { Page } from '../../shared/pagination.js';
 import type { Row } from '../entity/define-entity.js';
@@ -29,7 +30,11 @@ export type FilterSpec =
   /** A dictionary's values. */
   | { kind: 'dict'; column: string; dictType: string }
   /** One of the owners the actor sees: offered to actors with a team, or to those holding `permission`. */
-  | { kind: 'owner'; column: string; permission?: Permission };
+  | { kind: 'owner'; column: string; permission?: Permission }
+  /** ?<name>=yes|no on a true/false column. */
+  | { kind: 'boolean'; column: string }
+  /** ?<name>=<id> of a record the select offers; `within` widens it (a category and the ones below it). */
+  | { kind: 'ref'; column: string; options(db: Knex, locale: string): Promise<Array<{ value: string; label: string }>>; within?(db: Knex, id: number): Promise<number[]> };
 
 /** A hand-written read for a list the generic one cannot serve fast enough; it gets the resolved scope. */
 export type ReadPlan = (c: ReadCtx, query: ListQuery, scope: ResolvedScope) => Promise<Page<Row>>;
@@ -41,4 +46,8 @@ export type GridSpec = {
   defaultDir: 'asc' | 'desc';
   filters?: Record<string, FilterSpec>;
   plan?: ReadPlan;
+  /** Other pages of the same object beside "new" (a route name and its label), for those the route admits. */
+  links?: Array<{ route: string; labelKey: string }>;
+  /** The table's data-test, when the pages' tests know it by another name than `<plural>-table`. */
+  tableTest?: string;
 };

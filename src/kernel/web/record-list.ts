@@ -13,7 +13,7 @@ import { listRecords, parseListQuery } from '../data/list-query.js';
 import { resolveScope } from '../data/scope.js';
 import { entityNamed } from '../entity/registry.js';
 import type { Column, FilterSpec } from './grid-spec.js';
-import { hasRoute, url } from './routes.js';
+import { admits, hasRoute, url } from './routes.js';
 
 // The data grid: the entity's declared columns as cells (text and a link), sort headers from its
 // whitelist, its filters and search box, the capped total and the pager. Cells are built here as
@@ -30,13 +30,14 @@ const stamps: Record<string, { field: Field; labelKey: string }> = {
 };
 
 function columnsOf(e: AnyEntity, req: Request): ColumnOf[] {
-  return e.list!.columns.map((col) => {
+  const columns = e.list!.columns.map((col) => {
     const c: Column = typeof col === 'string' ? { key: col, labelKey: e.fields[col] ? undefined : stamps[col]?.labelKey } : col;
     const field = c.field ?? e.fields[c.key] ?? stamps[c.key]?.field;
     if (!field) throw new Error(`${e.name}: list column ${c.key} has no field`);
     const sort = c.sort ?? (c.key in e.list!.sorts ? c.key : undefined);
     return { key: c.key, label: req.t(c.labelKey ?? e.labelKey(c.key)), field, sort };
   });
+  return columns.filter((c) => !c.field.readPermission || hasPermission(req.user, c.field.readPermission));
 }
 
 /** The list's filter controls with their options, in the reader's language; team-only ones for a team. */
@@ -46,7 +47,7 @@ async function filterControls(db: Knex, e: AnyEntity, req: Request, hasTeam: boo
   const specs = Object.entries(e.list!.filters ?? {}).filter(([, spec]) => offered(spec));
   const dictionaries = specs.some(([, spec]) => spec.kind === 'dict') ? await dictionaryRows(db) : [];
   const owners = specs.some(([, spec]) => spec.kind === 'owner') ? await assignableUsers(db, actorOf(req)) : [];
-  return specs.map(([name, spec]) => {
+  return Promise.all(specs.map(async ([name, spec]) => {
     const options =
       spec.kind === 'enum'
         ? spec.values.map((v) => ({ value: v, label: req.t(`${spec.labelPrefix}.${v}`) }))
@@ -54,12 +55,19 @@ async function filterControls(db: Knex, e: AnyEntity, req: Request, hasTeam: boo
           ? dictionaries.filter((d) => d.type === spec.dictType && Boolean(d.is_active)).map((d) => ({ value: d.code, label: req.locale === 'en' ? d.label_en : d.label_zh }))
           : spec.kind === 'owner'
             ? owners.map((u) => ({ value: String(u.id), label: u.display_name }))
-            : [];
-    return { name, kind: spec.kind === 'dict' || spec.kind === 'owner' ? 'enum' : spec.kind, label: req.t(`${e.plural}.filter.${name}`), options };
-  });
+            : spec.kind === 'boolean'
+              ? [{ value: 'yes', label: req.t('common.yes') }, { value: 'no', label: req.t('common.no') }]
+              : spec.kind === 'ref'
+                ? await spec.options(db, req.locale)
+                : [];
+    return { name, kind: spec.kind === 'dayRange' || spec.kind === 'mine' ? spec.kind : 'enum', label: req.t(`${e.plural}.filter.${name}`), options };
+  }));
 }
 
-const showUrlOf = (plural: string, id: number) => (hasRoute(`${plural}.show`) ? url(`${plural}.show`, { id }) : `/${plural}/${id}`);
+// An entity on the kernel's routes without a show page has nothing to link to; one still on its
+// own routes keeps /<plural>/:id.
+const showUrlOf = (plural: string, id: number) =>
+  hasRoute(`${plural}.show`) ? url(`${plural}.show`, { id }) : hasRoute(`${plural}.index`) ? undefined : `/${plural}/${id}`;
 
 export async function recordList(db: Knex, e: AnyEntity, req: Request, res: Response, canSeeDeleted: boolean): Promise<void> {
   const actor = actorOf(req);
@@ -93,6 +101,8 @@ export async function recordList(db: Knex, e: AnyEntity, req: Request, res: Resp
     sortState: { sort: lq.sort, dir: lq.dir },
     indexUrl: url(`${e.plural}.index`),
     newUrl: e.permissions.create && hasPermission(actor, e.permissions.create) && hasRoute(`${e.plural}.new`) ? url(`${e.plural}.new`) : null,
+    links: (grid.links ?? []).filter((l) => admits(l.route, actor)).map((l) => ({ href: url(l.route), label: req.t(l.labelKey) })),
+    tableTest: grid.tableTest ?? `${e.plural}-table`,
     canSeeDeleted,
   });
 }

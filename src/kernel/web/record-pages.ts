@@ -9,17 +9,17 @@ import { renderPage } from '../../shared/render.js';
 import { idParam, requestInfo } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
 import { versionInput } from '../../shared/version.js';
-import type { AnyEntity, Row } from '../entity/define-entity.js';
+import { titleOf, type AnyEntity, type Row } from '../entity/define-entity.js';
 import { noLookups, wantRows } from '../entity/lookups.js';
 import { viewContext } from '../entity/view-context.js';
 import { auditEntriesOf, describeHistory, wantHistory } from '../data/history.js';
 import { repositoryOf } from '../data/repository.js';
 import { parentOf } from '../data/scope.js';
-import { write, type Values } from '../data/write.js';
+import { InUseError, write, type Values } from '../data/write.js';
 import { formChoices } from './field-choices.js';
 import { differingFields, formValuesOf, typedFormValues, type FormValues } from './form-values.js';
 import { recordList } from './record-list.js';
-import { hasRoute, url } from './routes.js';
+import { admits, hasRoute, url } from './routes.js';
 
 // The pages every entity gets: list, new/create, show, edit/update, delete (asked first), restore.
 // 422 keeps every typed value with a message by each field; 409 keeps them too and lists, by label,
@@ -32,6 +32,11 @@ export type PageOptions = {
   showView?: string;
   /** A show page of the entity's own, handed the record found in scope (deleted ones for restorers). */
   show?(req: Request, res: Response, row: Row): Promise<void>;
+  /** The page a new record's form lives on (a tree beside the form that adds to it): the form's locals plus `newLocals`. */
+  newView?: string;
+  newLocals?(req: Request): Promise<Record<string, unknown>>;
+  /** Buttons on the show page, each a POST to a named route (see resource's `patches`), shown to those the route admits. */
+  actions?(row: Row): PageAction[];
   /** Why a record may not be deleted, said on the confirmation page before asking. */
   deleteRefusal?(db: Knex, row: Row): Promise<FieldErrors[string] | undefined>;
   /**
@@ -40,8 +45,12 @@ export type PageOptions = {
    */
   noticeBeforeCreate?(db: Knex, req: Request, values: Values): Promise<{ view: string; locals: Record<string, unknown> } | undefined>;
   afterCreate?(id: number, values: Values): string;
+  afterUpdate?(id: number): string;
   afterDelete?(row: Row): string;
 };
+
+/** `instead`: also offered on the delete page of a record in use (deactivate rather than delete). */
+export type PageAction = { route: string; labelKey: string; test?: string; instead?: boolean };
 
 type Parent = { field: string; id: number; title: string; href: string; label: string };
 
@@ -57,6 +66,14 @@ const sentFields = (e: AnyEntity, req: Request) => formFieldsFor(e, req).filter(
 export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
   const repo = repositoryOf(e);
   const r = (name: string, id?: number) => url(`${e.plural}.${name}`, id === undefined ? {} : { id });
+  // An entity without a show page goes back to its list.
+  const back = (id: number) => (hasRoute(`${e.plural}.show`) ? r('show', id) : r('index'));
+  const actionsOf = (req: Request, row: Row, instead = false) =>
+    (o.actions?.(row) ?? [])
+      .filter((a) => (!instead || a.instead) && admits(a.route, req.user))
+      .map((a) => ({ href: url(a.route, { id: row.id }), label: req.t(a.labelKey), test: a.test }));
+  // A question or a refusal may name any column of the record ("{name}" ({code})).
+  const wording = (req: Request, row: Row) => ({ ...Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v ?? '')])), name: titleOf(e, row, req.locale) });
 
   async function parentOfRecord(req: Request, id: number | undefined): Promise<Parent | undefined> {
     const p = parentOf(e);
@@ -75,12 +92,13 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
     extra: { status?: number; errors?: FieldErrors; parent?: Parent; row?: Row; conflict?: unknown; notice?: { view: string; locals: Record<string, unknown> } },
   ) {
     const { status = 200, errors = {}, parent, row, conflict, notice } = extra;
-    const choices = await formChoices(db, e, actorOf(req), req.locale, req.t, values);
+    const choices = await formChoices(db, e, actorOf(req), req.locale, req.t, values, row?.id);
     const fields = formFieldsFor(e, req).map((key) => ({ key, field: e.fields[key], label: req.t(e.labelKey(key)) }));
     const action = mode === 'new' ? r('create') : r('update', row!.id);
-    const cancelUrl = mode === 'edit' ? r('show', row!.id) : (parent?.href ?? r('index'));
+    const cancelUrl = mode === 'edit' ? back(row!.id) : (parent?.href ?? r('index'));
     const title = req.t(`${e.plural}.${mode}_title`);
-    await renderPage(res, 'kernel/form', { title, plural: e.plural, fields, values, errors, choices, parent, action, cancelUrl, conflict, notice }, status);
+    const own = mode === 'new' && o.newView ? { view: o.newView, locals: await o.newLocals?.(req) } : { view: 'kernel/form', locals: {} };
+    await renderPage(res, own.view, { title, plural: e.plural, fields, values, errors, choices, parent, action, cancelUrl, conflict, notice, ...own.locals }, status);
   }
 
   async function found(req: Request, deleted: 'exclude' | 'include' = 'exclude'): Promise<Row> {
@@ -91,11 +109,19 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
 
   function deletePage(req: Request, res: Response, row: Row, question: string, errors: FieldErrors, status: number) {
     const title = req.t(`${e.plural}.delete_title`);
-    return renderPage(res, 'kernel/delete', { title, question, errors, action: r('delete', row.id), cancelUrl: r('show', row.id), version: row.version }, status);
+    return renderPage(res, 'kernel/delete', { title, question, errors, instead: undefined, action: r('delete', row.id), cancelUrl: back(row.id), version: row.version }, status);
   }
 
-  const flashName = (values: Values | Row) => ({ name: String(values[e.titleColumn] ?? '') });
+  /** The delete page of a record in use: why (e.inUse's reason), and what is offered instead; 409 once a delete was refused. */
+  function inUsePage(req: Request, res: Response, row: Row, reason: string, status: number) {
+    const title = req.t(`${e.plural}.delete_title`);
+    const errors = { _form: { key: reason, params: wording(req, row) } };
+    return renderPage(res, 'kernel/delete', { title, question: '', errors, instead: actionsOf(req, row, true), cancelUrl: back(row.id) }, status);
+  }
+
+  const flashName = (req: Request, values: Values | Row) => ({ name: titleOf(e, values, req.locale) });
   const may = (req: Request, action: keyof AnyEntity['permissions']) => !!e.permissions[action] && hasPermission(req.user, e.permissions[action]);
+  const visible = (req: Request, key: string) => !e.fields[key]?.readPermission || hasPermission(req.user, e.fields[key].readPermission);
 
   return {
     index: (req: Request, res: Response) => recordList(db, e, req, res, may(req, 'restore')),
@@ -131,7 +157,7 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       try {
         const saved = await write(db, e, { kind: 'create', values: parsed.data }, actor, requestInfo(req));
         const next = o.afterCreate?.(saved.id, saved.values) ?? r('show', saved.id);
-        await redirectWithFlash(req, res, next, req.t(`${e.plural}.created`, flashName(saved.values)));
+        await redirectWithFlash(req, res, next, req.t(`${e.plural}.created`, flashName(req, saved.values)));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', values, { status: 422, errors: err.fields, parent });
         throw err;
@@ -146,19 +172,20 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       const p = parentOf(e);
       const parent = p ? { label: req.t(e.labelKey(p.field)), title: c.lookups.ref(p.entity.name, Number(row[p.field])), href: showUrl(p.entity, Number(row[p.field])) } : undefined;
       const fields = Object.keys(e.fields)
-        .filter((k) => k !== p?.field && k !== e.titleColumn)
+        .filter((k) => k !== p?.field && k !== e.titleColumn && visible(req, k))
         .map((k) => ({ key: k, label: req.t(e.labelKey(k)), value: e.fields[k].display(row[k], c), long: e.fields[k].kind === 'longText' }));
       const links = { edit: r('edit', row.id), delete: r('delete.confirm', row.id), restore: may(req, 'restore') ? r('restore', row.id) : null, index: r('index') };
       const can = { edit: may(req, 'edit'), delete: may(req, 'delete'), restore: may(req, 'restore') };
       await renderPage(res, o.showView ?? 'kernel/show', {
-        title: String(row[e.titleColumn]),
+        title: titleOf(e, row, req.locale),
         plural: e.plural,
         record: row,
         fields,
         parent,
-        history: describeHistory(e, entries, c),
+        history: describeHistory(e, entries, c, (k) => visible(req, k)),
         links,
         can,
+        actions: actionsOf(req, row),
         meta: { created: c.fmt.dateTime(row.created_at as string), updated: c.fmt.dateTime(row.updated_at as string) },
       });
     },
@@ -178,7 +205,7 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, row });
       try {
         await write(db, e, { kind: 'update', id: row.id, version: version.data.version, values: parsed.data }, actor, requestInfo(req));
-        await redirectWithFlash(req, res, r('show', row.id), req.t(`${e.plural}.updated`, flashName(parsed.data)));
+        await redirectWithFlash(req, res, o.afterUpdate?.(row.id) ?? r('show', row.id), req.t(`${e.plural}.updated`, flashName(req, parsed.data)));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'edit', values, { status: 422, errors: err.fields, row });
         if (!(err instanceof ConflictError)) throw err;
@@ -193,9 +220,11 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
 
     deleteConfirm: async (req: Request, res: Response) => {
       const row = await found(req);
+      const reason = await e.inUse?.(db, row);
+      if (reason) return inUsePage(req, res, row, reason, 200);
       const p = parentOf(e);
       const c = p ? await viewContext(db, req, res, wantRows(noLookups(), { [p.field]: e.fields[p.field] }, [row])) : undefined;
-      const question = req.t(`${e.plural}.delete_question`, { name: String(row[e.titleColumn]), parent: p && c ? c.lookups.ref(p.entity.name, Number(row[p.field])) : '' });
+      const question = req.t(`${e.plural}.delete_question`, { ...wording(req, row), parent: p && c ? c.lookups.ref(p.entity.name, Number(row[p.field])) : '' });
       const refusal = await o.deleteRefusal?.(db, row);
       await deletePage(req, res, row, question, refusal ? { _form: refusal } : {}, 200);
     },
@@ -206,17 +235,24 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       try {
         result = await write(db, e, { kind: 'delete', id: idParam(req), version: version.success ? version.data.version : undefined }, actorOf(req), requestInfo(req));
       } catch (err) {
+        if (err instanceof InUseError) return inUsePage(req, res, await found(req), err.reason, err.status);
         if (!(err instanceof ValidationError)) throw err;
         return deletePage(req, res, await found(req), '', err.fields, 422);
       }
       const row = result.before!;
-      await redirectWithFlash(req, res, o.afterDelete?.(row) ?? r('index'), req.t(`${e.plural}.deleted`, flashName(row)));
+      await redirectWithFlash(req, res, o.afterDelete?.(row) ?? r('index'), req.t(`${e.plural}.deleted`, flashName(req, row)));
+    },
+
+    /** A change made by a button (deactivate, activate): these values, then back to the record with a flash. */
+    patch: (values: Values, flashKey: string) => async (req: Request, res: Response) => {
+      const result = await write(db, e, { kind: 'patch', id: idParam(req), values }, actorOf(req), requestInfo(req));
+      await redirectWithFlash(req, res, back(result.id), req.t(flashKey, flashName(req, result.before!)));
     },
 
     restore: async (req: Request, res: Response) => {
       const version = versionInput.safeParse(req.body);
       const result = await write(db, e, { kind: 'restore', id: idParam(req), version: version.success ? version.data.version : undefined }, actorOf(req), requestInfo(req));
-      await redirectWithFlash(req, res, r('show', result.id), req.t(`${e.plural}.restored`, flashName(result.before!)));
+      await redirectWithFlash(req, res, r('show', result.id), req.t(`${e.plural}.restored`, flashName(req, result.before!)));
     },
   };
 }

@@ -1,12 +1,18 @@
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { Knex } from 'knex';
 import type { AnyEntity } from '../entity/define-entity.js';
+import type { Values } from '../data/write.js';
 import { recordPages, type PageOptions } from './record-pages.js';
 import { route } from './routes.js';
 
 type Action = 'index' | 'new' | 'create' | 'show' | 'edit' | 'update' | 'delete' | 'restore';
 
-export type ResourceOptions = PageOptions & { path?: string; only?: Action[] };
+export type ResourceOptions = PageOptions & {
+  path?: string;
+  only?: Action[];
+  /** POST /x/:id/<name>, guarded like an edit: sets these values (deactivate, activate) and flashes `flashKey`. */
+  patches?: Record<string, { values: Values; flashKey: string }>;
+};
 
 /**
  * The named routes of an entity (`contacts.index`, `contacts.show`, ...) with their one guard each,
@@ -18,7 +24,7 @@ export function resource(router: Router, db: Knex, e: AnyEntity, o: ResourceOpti
   const pages = recordPages(db, e, o);
   const p = e.permissions;
   const wanted = (a: Action) => !o.only || o.only.includes(a);
-  const add = (action: Action, name: string, method: 'get' | 'post', path: string, permission: typeof p.view, handler: (typeof pages)[keyof typeof pages]) => {
+  const add = (action: Action, name: string, method: 'get' | 'post', path: string, permission: typeof p.view, handler: RequestHandler) => {
     if (wanted(action) && permission) route(router, { name: `${e.plural}.${name}`, method, path: base + path, can: permission, handler });
   };
   add('index', 'index', 'get', '', p.view, pages.index);
@@ -30,4 +36,5 @@ export function resource(router: Router, db: Knex, e: AnyEntity, o: ResourceOpti
   add('delete', 'delete.confirm', 'get', '/:id/delete', p.delete, pages.deleteConfirm);
   add('delete', 'delete', 'post', '/:id/delete', p.delete, pages.remove);
   if (e.softDelete) add('restore', 'restore', 'post', '/:id/restore', p.restore, pages.restore);
+  for (const [name, patch] of Object.entries(o.patches ?? {})) add('update', name, 'post', `/:id/${name}`, p.edit, pages.patch(patch.values, patch.flashKey));
 }

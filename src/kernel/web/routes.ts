@@ -1,4 +1,5 @@
 import type { RequestHandler, Router } from 'express';
+import { hasPermission, type Actor } from '../../authz/actor.js';
 import type { Permission } from '../../authz/permissions.js';
 import { can, requireLogin } from '../../authz/guards.js';
 
@@ -27,6 +28,12 @@ export function routeTable(): RouteSpec[] {
 
 export function hasRoute(name: string): boolean {
   return table.has(name);
+}
+
+/** Whether the actor passes the named route's guard: a link or a button to it is shown only then. */
+export function admits(name: string, actor: Actor | undefined): boolean {
+  const spec = table.get(name);
+  return !!spec && !!actor && (spec.can === 'login' || hasPermission(actor, spec.can));
 }
 
 /** The path of a named route with its parameters filled in; an unknown name is a programming error. */
