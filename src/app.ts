@@ -10,7 +10,7 @@ import { createLoginLimits } from './auth/login-limits.js';
 import { createPassport } from './auth/passport.js';
 import { KnexSessionStore } from './db/session-store.js';
 import { adminDictionaryRoutes } from './features/admin-dictionaries/dictionaries.routes.js';
-import { adminUserRoutes } from './features/admin-users/users.routes.js';
+import { adminUserRoutes } from './features/admin-users/index.js';
 import { contractRoutes } from './features/contracts/contracts.routes.js';
 import { customerRoutes } from './features/customers/index.js';
 import { productRoutes } from './features/products/index.js';

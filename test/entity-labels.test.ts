@@ -15,9 +15,9 @@ function keysOf(): Array<[string, string]> {
       for (const v of f.enumValues ?? []) add(`${f.enumLabelPrefix}.${v}`);
     }
     if (!e.list) continue;
-    for (const k of ['title', 'new', 'new_title', 'edit_title', 'delete_title', 'delete_question', 'created', 'updated', 'deleted', 'back', 'empty', 'search_placeholder']) {
-      add(`${e.plural}.${k}`);
-    }
+    for (const k of ['title', 'new', 'new_title', 'edit_title', 'created', 'updated', 'back', 'empty', 'search_placeholder']) add(`${e.plural}.${k}`);
+    // An entity nobody may delete (users are deactivated instead) has no delete pages to name.
+    if (e.permissions.delete) for (const k of ['delete_title', 'delete_question', 'deleted']) add(`${e.plural}.${k}`);
     if (e.softDelete) add(`${e.plural}.restored`);
     for (const name of Object.keys(e.list.filters ?? {})) add(`${e.plural}.filter.${name}`);
     for (const col of e.list.columns) if (typeof col === 'object' && col.labelKey) add(col.labelKey);

@@ -9,7 +9,7 @@ import { inTransaction } from './transaction.js';
 // A write through this instance forgets them at once (forgetReferenceData). Other instances behind
 // the load balancer see the change within REFERENCE_TTL_MS; a deactivated user, a user whose role
 // changed and one whose password was reset are still logged out at once everywhere, because those
-// changes delete their sessions (users.service.ts), and sessions are never cached.
+// changes delete their sessions (src/features/admin-users/users.rules.ts), and sessions are never cached.
 // Reads inside a transaction are never cached: a write decides on the current rows.
 export const REFERENCE_TTL_MS = 5_000;
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Actor } from '../../authz/actor.js';
+import { integer } from '../../kernel/entity/fields.js';
 import { referenceTransaction } from '../../db/reference-cache.js';
 import { toDbTime } from '../../db/time.js';
 import { writeAudit } from '../../shared/audit.js';
@@ -9,24 +10,17 @@ import type { RequestInfo } from '../../shared/request.js';
 
 // The installation's settings as one form. A setting's updated_at is its version: saving a form
 // opened before someone else's save answers 409 instead of overwriting it.
-export const settingsInput = z.object({
-  stale_customer_days: z.coerce
-    .number({ message: 'settings.validation.days' })
-    .int({ message: 'settings.validation.days' })
-    .min(1, { message: 'settings.validation.days' })
-    .max(365, { message: 'settings.validation.days' }),
-  version: z.string().min(1),
-});
+export const SETTING_FIELDS = { stale_customer_days: integer(1, 365, { required: true }) };
+export const settingsInput = z.object({ stale_customer_days: SETTING_FIELDS.stale_customer_days.schema, version: z.string().min(1) });
 export type SettingsInput = z.infer<typeof settingsInput>;
-export const SETTING_FIELDS = ['stale_customer_days'] as const;
 
-export type SettingsValues = Record<(typeof SETTING_FIELDS)[number] | 'version', string>;
+export type SettingsValues = Record<keyof typeof SETTING_FIELDS | 'version', string>;
 
 export function adminSettingsService(db: Knex) {
   return {
     /** The stored values as form strings, with the version token. */
     async current(): Promise<SettingsValues> {
-      const rows: Array<{ key: string; value: string; updated_at: string }> = await db('settings').whereIn('key', SETTING_FIELDS);
+      const rows: Array<{ key: string; value: string; updated_at: string }> = await db('settings').whereIn('key', Object.keys(SETTING_FIELDS));
       const row = rows.find((r) => r.key === 'stale_customer_days');
       return { stale_customer_days: row?.value ?? '30', version: row?.updated_at ?? '' };
     },

@@ -6,7 +6,7 @@ import { endSessionsOf } from '../../db/session-store.js';
 import { writeAudit } from '../../shared/audit.js';
 import { ValidationError } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
-import { passwordErrors } from '../admin-users/users.service.js';
+import { passwordErrors } from '../admin-users/index.js';
 import type { OwnPasswordInput } from './password.schema.js';
 
 /**

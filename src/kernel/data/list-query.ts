@@ -45,7 +45,9 @@ export function parseListQuery(grid: GridSpec, query: Record<string, unknown>, c
               ? parseId(value) !== null
               : spec.kind === 'boolean'
                 ? value === 'yes' || value === 'no'
-                : spec.kind === 'dict' || value === '1');
+                : spec.kind === 'conditions'
+                  ? Object.hasOwn(spec.conditions, value)
+                  : spec.kind === 'dict' || value === '1');
       if (valid) filters[param] = value;
     }
   }
@@ -75,6 +77,7 @@ function applyFilters(query: Knex.QueryBuilder, grid: GridSpec, lq: ListQuery, c
     if (spec.kind === 'ref' && refs[name]) query.whereIn(spec.column, refs[name]);
     if ((spec.kind === 'enum' || spec.kind === 'dict') && lq.filters[name]) query.where(spec.column, lq.filters[name]);
     if (spec.kind === 'owner' && lq.filters[name]) query.where(spec.column, Number(lq.filters[name]));
+    if (spec.kind === 'conditions' && lq.filters[name]) spec.conditions[lq.filters[name]](query);
     if (spec.kind === 'mine' && lq.filters[name]) query.where(spec.column, c.actor.id);
     if (spec.kind === 'dayRange') {
       const bound = (day: string, next: boolean) => {

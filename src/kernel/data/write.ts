@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../authz/actor.js';
+import { forgetReferenceData } from '../../db/reference-cache.js';
 import { insertRow } from '../../db/sql.js';
 import { toDbTime } from '../../db/time.js';
 import { inTransaction } from '../../db/transaction.js';
-import { changedFields, writeAudit, type AuditAction } from '../../shared/audit.js';
+import { changedFields, writeAudit, type AuditAction, type FieldChanges } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, refusingDuplicate, ValidationError } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
 import type { AnyEntity, Row } from '../entity/define-entity.js';
@@ -19,11 +20,16 @@ import { parentOf } from './scope.js';
 // and the hooks, all in the caller's transaction.
 
 export type Values = Record<string, unknown>;
+/**
+ * What the audit row says of columns no field describes (a password hash is recorded as "reset",
+ * never as its value), read off the locked row; an empty answer on a patch means nothing to write.
+ */
+export type AuditOf = (before: Row | null) => FieldChanges;
 export type WriteOp =
-  | { kind: 'create'; values: Values }
+  | { kind: 'create'; values: Values; audit?: AuditOf }
   | { kind: 'update'; id: number; version: number; values: Values }
   /** A change made by the code (a job, a status move); `expect`: columns that must still hold these values, else nothing is written. */
-  | { kind: 'patch'; id: number; version?: number; values: Values; expect?: Values }
+  | { kind: 'patch'; id: number; version?: number; values: Values; expect?: Values; audit?: AuditOf }
   | { kind: 'delete' | 'restore'; id: number; version?: number };
 
 export type WriteResult = { id: number; before: Row | null; values: Values; changed: boolean };
@@ -118,6 +124,7 @@ export async function writeRecord(
     }
     for (const hook of e.hooks ?? []) Object.assign(ctx.values, (await hook.derive?.(ctx)) ?? {});
     ctx.changes = changedFields(ctx.before, ctx.values, auditFields.filter((f) => f in ctx.values));
+    if (op.kind !== 'update' && op.audit) Object.assign(ctx.changes, op.audit(ctx.before));
     if (ctx.before && Object.keys(ctx.changes).length === 0) return { id: ctx.id, before: ctx.before, values: ctx.values, changed: false };
   } else {
     ctx.changes = op.kind === 'delete' && !e.softDelete ? changedFields(ctx.before, {}, auditFields) : {};
@@ -150,9 +157,16 @@ function refusingUniques(e: AnyEntity, write: () => Promise<void>): Promise<void
   return (e.uniques ?? []).reduce<() => Promise<void>>((inner, u) => () => refusingDuplicate(u.key, u.field, u.messageKey, inner), write)();
 }
 
-/** writeRecord in a transaction of its own (retried whole when the database picks it as a deadlock victim). */
+/**
+ * writeRecord in a transaction of its own (retried whole when the database picks it as a deadlock
+ * victim); for reference data, this instance forgets its cached copy once the transaction ends.
+ */
 export async function write(db: Knex, e: AnyEntity, op: WriteOp, actor: Actor, info: RequestInfo): Promise<WriteResult> {
   const prepared = new Map<Hook, unknown>();
   for (const hook of e.hooks ?? []) if (hook.prepare) prepared.set(hook, await hook.prepare(db, op, actor));
-  return inTransaction(db, (trx) => writeRecord(trx, e, op, actor, info, prepared), e.transaction?.(db, op));
+  try {
+    return await inTransaction(db, (trx) => writeRecord(trx, e, op, actor, info, prepared), e.transaction?.(db, op));
+  } finally {
+    if (e.referenceData) forgetReferenceData(db);
+  }
 }

@@ -47,6 +47,8 @@ export type EntityDef<F extends Fields = Fields> = {
   list?: GridSpec;
   /** Values a new form starts with. */
   defaults?: (actor: Actor) => Record<string, string>;
+  /** Read on every request through src/db/reference-cache.ts: a write forgets the cached copy once it commits. */
+  referenceData?: boolean;
 };
 
 export type Entity<F extends Fields = Fields> = EntityDef<F> & {

@@ -28,6 +28,8 @@ export interface Field {
   readonly permission?: Permission;
   /** Shown at all (lists, show page, history) only to actors holding it: a cost beside a price. */
   readonly readPermission?: Permission;
+  /** Set by a new record's form only (a username, a code others store): an edit form shows it, never changes it. */
+  readonly fixed: boolean;
   readonly dictType?: string;
   readonly enumValues?: readonly string[];
   readonly enumLabelPrefix?: string;
@@ -52,7 +54,7 @@ export interface Field {
   fromCell(cell: string): string;
 }
 
-type Options = { required?: boolean; width?: number; editable?: boolean; permission?: Permission } & Partial<Pick<Field, 'readPermission' | 'options' | 'emptyKey'>>;
+type Options = { required?: boolean; width?: number; editable?: boolean; permission?: Permission; fixed?: boolean } & Partial<Pick<Field, 'readPermission' | 'options' | 'emptyKey'>>;
 const empty = (v: unknown) => v === null || v === undefined || v === '';
 const asText = (v: unknown) => (empty(v) ? '' : String(v));
 
@@ -62,6 +64,7 @@ function field(kind: FieldKind, schema: z.ZodType, o: Options & Partial<Field>):
     schema,
     required: o.required ?? false,
     editable: o.editable ?? true,
+    fixed: o.fixed ?? false,
     width: o.width ?? 6,
     toStored: (v) => v,
     fromStored: (v) => v,
@@ -75,8 +78,13 @@ function field(kind: FieldKind, schema: z.ZodType, o: Options & Partial<Field>):
 
 const requiredText = (max: number) => z.string({ message: 'validation.required' }).trim().min(1).max(max);
 
-export const text = (max: number, o: Options = {}) =>
-  field('text', o.required ? requiredText(max) : optionalText(max), { ...o, maxLength: max });
+/** `min` and `pattern` (message validation.format): text with a shape of its own, such as a login name. */
+export const text = (max: number, { min, pattern, ...o }: Options & { min?: number; pattern?: RegExp } = {}) => {
+  let schema: z.ZodType<string | null> = o.required ? requiredText(max) : optionalText(max);
+  if (min) schema = schema.refine((v) => !v || v.length >= min, { message: 'validation.too_short', params: { min } });
+  if (pattern) schema = schema.refine((v) => !v || pattern.test(v), 'validation.format');
+  return field('text', schema, { ...o, maxLength: max });
+};
 
 export const longText = (max: number, o: Options = {}) =>
   field('longText', o.required ? requiredText(max) : optionalText(max), { width: 12, ...o, maxLength: max });

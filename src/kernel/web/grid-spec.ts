@@ -3,6 +3,7 @@ import type { Permission } from '../../authz/permissions.js';
 import type { Page } from '../../shared/pagination.js';
 import type { Row } from '../entity/define-entity.js';
 import type { Field } from '../entity/fields.js';
+import type { ViewContext } from '../entity/view-context.js';
 import type { ListQuery } from '../data/list-query.js';
 import type { ReadCtx } from '../data/repository.js';
 import type { ResolvedScope } from '../data/scope.js';
@@ -19,7 +20,11 @@ export type Column = {
   field?: Field;
   /** Sort key this column's header switches to. */
   sort?: string;
+  /** A cell made from the whole row (a state shown as badges) instead of one field's value. */
+  cell?: (row: Row, c: ViewContext) => Cell;
 };
+
+export type Cell = { text: string; href?: string; badges?: Array<{ text: string; tone: string; test: string }> };
 
 export type FilterSpec =
   | { kind: 'enum'; column: string; values: readonly string[]; labelPrefix: string }
@@ -34,7 +39,9 @@ export type FilterSpec =
   /** ?<name>=yes|no on a true/false column. */
   | { kind: 'boolean'; column: string }
   /** ?<name>=<id> of a record the select offers; `within` widens it (a category and the ones below it). */
-  | { kind: 'ref'; column: string; options(db: Knex, locale: string): Promise<Array<{ value: string; label: string }>>; within?(db: Knex, id: number): Promise<number[]> };
+  | { kind: 'ref'; column: string; options(db: Knex, locale: string): Promise<Array<{ value: string; label: string }>>; within?(db: Knex, id: number): Promise<number[]> }
+  /** A state that is not one column's value ("locked": a lock that has not run out), one condition per value. */
+  | { kind: 'conditions'; conditions: Record<string, (query: Knex.QueryBuilder) => void>; labelPrefix: string };
 
 /** A hand-written read for a list the generic one cannot serve fast enough; it gets the resolved scope. */
 export type ReadPlan = (c: ReadCtx, query: ListQuery, scope: ResolvedScope) => Promise<Page<Row>>;
@@ -50,4 +57,6 @@ export type GridSpec = {
   links?: Array<{ route: string; labelKey: string }>;
   /** The table's data-test, when the pages' tests know it by another name than `<plural>-table`. */
   tableTest?: string;
+  /** The column whose value names each row as data-test="<entity>-<value>", for tests and journeys. */
+  rowTest?: string;
 };

@@ -12,15 +12,14 @@ import { viewContext } from '../entity/view-context.js';
 import { listRecords, parseListQuery } from '../data/list-query.js';
 import { resolveScope } from '../data/scope.js';
 import { entityNamed } from '../entity/registry.js';
-import type { Column, FilterSpec } from './grid-spec.js';
+import type { Cell, Column, FilterSpec } from './grid-spec.js';
 import { admits, hasRoute, url } from './routes.js';
 
 // The data grid: the entity's declared columns as cells (text and a link), sort headers from its
 // whitelist, its filters and search box, the capped total and the pager. Cells are built here as
 // plain values (the view escapes them), never an include per cell.
 
-type Cell = { text: string; href?: string };
-type ColumnOf = Required<Pick<Column, 'key'>> & { label: string; field: Field; sort?: string };
+type ColumnOf = Required<Pick<Column, 'key'>> & { label: string; field?: Field; sort?: string; cell?: Column['cell'] };
 
 // Every table has these two; a list may show them without declaring them as fields.
 const STAMP = dateTime({ editable: false });
@@ -33,11 +32,11 @@ function columnsOf(e: AnyEntity, req: Request): ColumnOf[] {
   const columns = e.list!.columns.map((col) => {
     const c: Column = typeof col === 'string' ? { key: col, labelKey: e.fields[col] ? undefined : stamps[col]?.labelKey } : col;
     const field = c.field ?? e.fields[c.key] ?? stamps[c.key]?.field;
-    if (!field) throw new Error(`${e.name}: list column ${c.key} has no field`);
+    if (!field && !c.cell) throw new Error(`${e.name}: list column ${c.key} has no field`);
     const sort = c.sort ?? (c.key in e.list!.sorts ? c.key : undefined);
-    return { key: c.key, label: req.t(c.labelKey ?? e.labelKey(c.key)), field, sort };
+    return { key: c.key, label: req.t(c.labelKey ?? e.labelKey(c.key)), field, sort, cell: c.cell };
   });
-  return columns.filter((c) => !c.field.readPermission || hasPermission(req.user, c.field.readPermission));
+  return columns.filter((c) => !c.field?.readPermission || hasPermission(req.user, c.field.readPermission));
 }
 
 /** The list's filter controls with their options, in the reader's language; team-only ones for a team. */
@@ -59,7 +58,9 @@ async function filterControls(db: Knex, e: AnyEntity, req: Request, hasTeam: boo
               ? [{ value: 'yes', label: req.t('common.yes') }, { value: 'no', label: req.t('common.no') }]
               : spec.kind === 'ref'
                 ? await spec.options(db, req.locale)
-                : [];
+                : spec.kind === 'conditions'
+                  ? Object.keys(spec.conditions).map((v) => ({ value: v, label: req.t(`${spec.labelPrefix}.${v}`) }))
+                  : [];
     return { name, kind: spec.kind === 'dayRange' || spec.kind === 'mine' ? spec.kind : 'enum', label: req.t(`${e.plural}.filter.${name}`), options };
   }));
 }
@@ -69,6 +70,12 @@ async function filterControls(db: Knex, e: AnyEntity, req: Request, hasTeam: boo
 const showUrlOf = (plural: string, id: number) =>
   hasRoute(`${plural}.show`) ? url(`${plural}.show`, { id }) : hasRoute(`${plural}.index`) ? undefined : `/${plural}/${id}`;
 
+/** A record's own page: its show page, else its edit form where it has no other. */
+const recordUrlOf = (plural: string, id: number) => (!hasRoute(`${plural}.show`) && hasRoute(`${plural}.edit`) ? url(`${plural}.edit`, { id }) : url(`${plural}.show`, { id }));
+
+/** A referenced record is linked only where the reader may open it (a role or a department has no page). */
+const mayOpen = (req: Request, e: AnyEntity) => !!e.permissions.view && hasPermission(actorOf(req), e.permissions.view);
+
 export async function recordList(db: Knex, e: AnyEntity, req: Request, res: Response, canSeeDeleted: boolean): Promise<void> {
   const actor = actorOf(req);
   const grid = e.list!;
@@ -76,15 +83,18 @@ export async function recordList(db: Knex, e: AnyEntity, req: Request, res: Resp
   const [pageData, scope] = await Promise.all([listRecords({ db, actor }, e, lq), resolveScope(db, actor)]);
   const columns = columnsOf(e, req);
   const wanted = noLookups();
-  for (const row of pageData.rows) for (const col of columns) want(wanted, col.field, row[col.key]);
+  for (const row of pageData.rows) for (const col of columns) if (col.field) want(wanted, col.field, row[col.key]);
   const c = await viewContext(db, req, res, wanted);
   const rows = pageData.rows.map((row) => ({
     id: row.id,
+    test: grid.rowTest ? `${e.name}-${String(row[grid.rowTest])}` : undefined,
     cells: columns.map((col): Cell => {
+      if (col.cell) return col.cell(row, c);
       const value = row[col.key];
-      const text = col.field.display(value, c);
-      if (col.key === e.titleColumn) return { text, href: url(`${e.plural}.show`, { id: row.id }) };
-      if (col.field.kind === 'ref' && value) return { text, href: showUrlOf(entityNamed(col.field.refEntity!).plural, Number(value)) };
+      const text = col.field!.display(value, c);
+      if (col.key === e.titleColumn) return { text, href: recordUrlOf(e.plural, row.id) };
+      const ref = col.field!.kind === 'ref' && value ? entityNamed(col.field!.refEntity!) : undefined;
+      if (ref && mayOpen(req, ref)) return { text, href: showUrlOf(ref.plural, Number(value)) };
       return { text };
     }),
   }));

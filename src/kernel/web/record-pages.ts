@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
+import type { z } from 'zod';
 import { hasPermission } from '../../authz/actor.js';
 import { actorOf } from '../../authz/guards.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../shared/errors.js';
@@ -15,7 +16,7 @@ import { viewContext } from '../entity/view-context.js';
 import { auditEntriesOf, describeHistory, wantHistory } from '../data/history.js';
 import { repositoryOf } from '../data/repository.js';
 import { parentOf } from '../data/scope.js';
-import { InUseError, write, type Values } from '../data/write.js';
+import { InUseError, write, type AuditOf, type Values } from '../data/write.js';
 import { formChoices } from './field-choices.js';
 import { differingFields, formValuesOf, typedFormValues, type FormValues } from './form-values.js';
 import { recordList } from './record-list.js';
@@ -47,7 +48,17 @@ export type PageOptions = {
   afterCreate?(id: number, values: Values): string;
   afterUpdate?(id: number): string;
   afterDelete?(row: Row): string;
+  /**
+   * Inputs a new record's form reads beside its fields and never shows again (a password typed
+   * twice): their parse, and what they add to the create (columns, audit). Shown by formParts.new.inputs.
+   */
+  createInputs?: { input: z.ZodType<Values>; extend(data: Values): Promise<{ values: Values; audit?: AuditOf }> };
+  /** What a form adds, by mode: `inputs` inside it after the fields, `aside` beside it (the record's own actions). */
+  formParts?: Partial<Record<'new' | 'edit', FormParts>>;
 };
+
+/** Views included by the form; `locals` gives them what they show of the record (undefined on a new one). */
+export type FormParts = { inputs?: string; aside?: string; locals?(req: Request, row: Row | undefined): Record<string, unknown> };
 
 /** `instead`: also offered on the delete page of a record in use (deactivate rather than delete). */
 export type PageAction = { route: string; labelKey: string; test?: string; instead?: boolean };
@@ -98,7 +109,9 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
     const cancelUrl = mode === 'edit' ? back(row!.id) : (parent?.href ?? r('index'));
     const title = req.t(`${e.plural}.${mode}_title`);
     const own = mode === 'new' && o.newView ? { view: o.newView, locals: await o.newLocals?.(req) } : { view: 'kernel/form', locals: {} };
-    await renderPage(res, own.view, { title, plural: e.plural, fields, values, errors, choices, parent, action, cancelUrl, conflict, notice, ...own.locals }, status);
+    const parts = o.formParts?.[mode] ?? {};
+    const partLocals = { ...parts.locals?.(req, row), parts, mode, record: row };
+    await renderPage(res, own.view, { title, name: e.name, plural: e.plural, fields, values, errors, choices, parent, action, cancelUrl, conflict, notice, ...partLocals, ...own.locals }, status);
   }
 
   async function found(req: Request, deleted: 'exclude' | 'include' = 'exclude'): Promise<Row> {
@@ -151,11 +164,16 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       const defaults = e.defaults?.(actor) ?? {};
       const body = { ...(req.body as object), ...Object.fromEntries(hidden.map((k) => [k, defaults[k] ?? ''])) };
       const parsed = parseForm(e.inputFor(fields), body);
-      if (!parsed.ok) return showForm(req, res, 'new', values, { status: 422, errors: parsed.errors, parent });
+      const extra = o.createInputs ? parseForm(o.createInputs.input, req.body) : ({ ok: true, data: {} } as const);
+      if (!parsed.ok || !extra.ok) {
+        return showForm(req, res, 'new', values, { status: 422, errors: { ...(parsed.ok ? {} : parsed.errors), ...(extra.ok ? {} : extra.errors) }, parent });
+      }
       const notice = await o.noticeBeforeCreate?.(db, req, parsed.data);
       if (notice) return showForm(req, res, 'new', values, { parent, notice });
       try {
-        const saved = await write(db, e, { kind: 'create', values: parsed.data }, actor, requestInfo(req));
+        const more = o.createInputs ? await o.createInputs.extend(extra.data) : { values: {} };
+        const op = { kind: 'create', values: { ...parsed.data, ...more.values }, audit: more.audit } as const;
+        const saved = await write(db, e, op, actor, requestInfo(req));
         const next = o.afterCreate?.(saved.id, saved.values) ?? r('show', saved.id);
         await redirectWithFlash(req, res, next, req.t(`${e.plural}.created`, flashName(req, saved.values)));
       } catch (err) {
@@ -198,14 +216,15 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
     update: async (req: Request, res: Response) => {
       const actor = actorOf(req);
       const row = await found(req);
-      const values = typedFormValues(req.body, e.formFields);
+      // A fixed field is not sent: the form shows it again as the record holds it.
+      const values = { ...formValuesOf(e, row, res.locals.timeZone), ...typedFormValues(req.body, formFieldsFor(e, req).filter((k) => !e.fields[k].fixed)) };
       const version = versionInput.safeParse(req.body);
       if (!version.success) throw new NotFoundError();
-      const parsed = parseForm(e.inputFor(sentFields(e, req)), req.body);
+      const parsed = parseForm(e.inputFor(sentFields(e, req).filter((k) => !e.fields[k].fixed)), req.body);
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, row });
       try {
         await write(db, e, { kind: 'update', id: row.id, version: version.data.version, values: parsed.data }, actor, requestInfo(req));
-        await redirectWithFlash(req, res, o.afterUpdate?.(row.id) ?? r('show', row.id), req.t(`${e.plural}.updated`, flashName(req, parsed.data)));
+        await redirectWithFlash(req, res, o.afterUpdate?.(row.id) ?? r('show', row.id), req.t(`${e.plural}.updated`, flashName(req, { ...row, ...parsed.data })));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'edit', values, { status: 422, errors: err.fields, row });
         if (!(err instanceof ConflictError)) throw err;
