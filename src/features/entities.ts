@@ -1,8 +1,10 @@
 import { registerEntities } from '../kernel/entity/registry.js';
+import { dictionaries } from './admin-dictionaries/index.js';
+import { stages } from './admin-stages/index.js';
 import { contacts } from './contacts/index.js';
 import { customers } from './customers/index.js';
 import { categories, products } from './products/index.js';
 import { visits } from './visits/index.js';
 
 // Every entity the kernel knows, by name: references between them resolve here.
-registerEntities([customers, contacts, visits, products, categories]);
+registerEntities([customers, contacts, visits, products, categories, dictionaries, stages]);

@@ -47,6 +47,7 @@ export function parseListQuery(grid: GridSpec, query: Record<string, unknown>, c
                 ? value === 'yes' || value === 'no'
                 : spec.kind === 'dict' || value === '1');
       if (valid) filters[param] = value;
+      else if (spec.kind === 'enum' && spec.default) filters[param] = spec.default;
     }
   }
   return {

@@ -22,7 +22,8 @@ export type Column = {
 };
 
 export type FilterSpec =
-  | { kind: 'enum'; column: string; values: readonly string[]; labelPrefix: string }
+  /** `default`: the list always shows one value's records (the first tab) rather than all. */
+  | { kind: 'enum'; column: string; values: readonly string[]; labelPrefix: string; default?: string }
   /** ?<name>_from=YYYY-MM-DD&<name>_to=YYYY-MM-DD, whole days in the reader's time zone. */
   | { kind: 'dayRange'; column: string; dateTime: boolean }
   /** "Mine / everyone I see": offered to actors with a team. */
@@ -50,4 +51,6 @@ export type GridSpec = {
   links?: Array<{ route: string; labelKey: string }>;
   /** The table's data-test, when the pages' tests know it by another name than `<plural>-table`. */
   tableTest?: string;
+  /** A row's data-test, where tests and journeys find a record by its code. */
+  rowTest?: (row: Row) => string;
 };
