@@ -13,7 +13,7 @@ export const users = defineEntity({
   plural: 'users',
   table: 'users',
   fields: {
-    username: text(64, { required: true, min: 3, pattern: /^[A-Za-z0-9._-]+$/, fixed: true }),
+    username: text(64, { required: true, min: 3, pattern: /^[A-Za-z0-9._-]+$/, createOnly: true }),
     display_name: text(100, { required: true }),
     email: email({ width: 6 }),
     phone: phone({ width: 6 }),
@@ -58,6 +58,6 @@ export const users = defineEntity({
         },
       },
     },
-    rowTest: 'username',
+    rowTest: (row) => `user-${row.username}`,
   },
 });

@@ -7,22 +7,15 @@ import { categoryOptions, readCategories, subtreeIds } from './categories.tree.j
 
 // Product categories: a tree of reference data kept by the admin. A product's save share-locks its category.
 
-/**
- * Every category write locks the whole tree first (a few dozen rows): two moves at once cannot make
- * a cycle, and a delete's checks for children and products read what was committed before it.
- */
-export async function lockCategories(trx: Knex.Transaction): Promise<void> {
-  await trx('product_categories').forUpdate().select('id');
-}
-
 const tree: Hook = {
-  lock: (c) => lockCategories(c.trx),
-  // Placed under another parent (or new): never under itself or below itself, and last among its new siblings.
+  // Placed under another parent: never under itself or below itself, and last among its new siblings
+  // (a new category is placed last by the kernel's ordering).
   async derive(c) {
+    if (!c.before || !('parent_id' in c.values)) return;
     const parentId = (c.values.parent_id as number | null | undefined) ?? null;
-    if (!('parent_id' in c.values) || (c.before && parentId === (c.before.parent_id ?? null))) return;
+    if (parentId === (c.before.parent_id ?? null)) return;
     const all = await readCategories(c.trx);
-    if (c.before && parentId !== null && subtreeIds(all, c.id).includes(parentId)) {
+    if (parentId !== null && subtreeIds(all, c.id).includes(parentId)) {
       throw new ValidationError({ parent_id: { key: 'products.categories.parent_cycle' } });
     }
     const siblings = all.filter((row) => row.parent_id === parentId);
@@ -52,6 +45,11 @@ export const categories = defineEntity({
   scope: { kind: 'global' },
   softDelete: false,
   permissions: { view: 'admin.products', create: 'admin.products', edit: 'admin.products', delete: 'admin.products' },
+  // Every write locks the whole tree first (a few dozen rows): two moves at once cannot make a cycle,
+  // and a delete's checks for children and products read what was committed before it.
+  lockTable: true,
+  // Siblings keep the admin's order; moved up and down by the kernel's move route.
+  ordered: { column: 'sort', within: 'parent_id' },
   hooks: [tree],
   inUse,
 });

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { Hook } from '../../kernel/data/hooks.js';
 import { defineEntity, type Row } from '../../kernel/entity/define-entity.js';
 import { boolean, money, ref, text } from '../../kernel/entity/fields.js';
-import { ValidationError } from '../../shared/errors.js';
 import { categoryAndBelow, categoryOptions } from './categories.tree.js';
 
 // Products are shared reference data: everyone with products.view sees them all, the admin keeps
@@ -29,12 +28,6 @@ const productHooks: Hook[] = [
     async lock(c) {
       if (c.values.category_id) await c.trx('product_categories').where('id', c.values.category_id).forShare().first('id');
     },
-    // Codes are unique whatever their case: "ab-1" and "AB-1" are one code. The unique key still decides a race.
-    async before(c) {
-      if (!('code' in c.values)) return;
-      const taken = await c.trx('products').whereRaw('lower(code) = ?', [String(c.values.code).toLowerCase()]).whereNot('id', c.id).first('id');
-      if (taken) throw new ValidationError({ code: { key: 'products.code_taken' } });
-    },
   },
 ];
 
@@ -51,15 +44,18 @@ export const products = defineEntity({
     list_price: money({ required: true, width: 2 }),
     cost: money({ width: 2, readPermission: 'admin.products' }),
     // The audit trail has always said true / false here.
-    is_active: { ...boolean({ width: 12 }), toStored: Boolean, fromStored: Boolean },
+    is_active: boolean({ width: 12, auditAsBoolean: true }),
   },
   titleColumn: 'name',
   scope: { kind: 'global' },
   softDelete: false,
   permissions: { view: 'products.view', create: 'admin.products', edit: 'admin.products', delete: 'admin.products' },
-  uniques: [{ key: { table: 'products', columns: ['code'] }, field: 'code', messageKey: 'products.code_taken' }],
+  // Codes are unique whatever their case: "ab-1" and "AB-1" are one code. The unique key still decides a race.
+  uniques: [{ key: { table: 'products', columns: ['code'] }, field: 'code', messageKey: 'products.code_taken', ignoreCase: true }],
   hooks: productHooks,
   inUse,
+  // Deactivated rather than deleted once documents refer to it; pickers offer active products only.
+  activeColumn: 'is_active',
   defaults: () => ({ is_active: '1' }),
   search: () => ({ column: ['name', 'code'], match: 'contains' }),
   list: {

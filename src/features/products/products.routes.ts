@@ -8,16 +8,7 @@ export function productRoutes({ db }: AppContext): Router {
   const router = Router();
   // Categories first: "/products/categories" must not be read as a product id.
   categoryRoutes(router, db);
-  resource(router, db, products, {
-    patches: {
-      deactivate: { values: { is_active: false }, flashKey: 'products.deactivated' },
-      activate: { values: { is_active: true }, flashKey: 'products.activated' },
-    },
-    // Deactivation is offered instead of a delete that documents would miss.
-    actions: (row) =>
-      row.is_active
-        ? [{ route: 'products.deactivate', labelKey: 'products.deactivate', test: 'deactivate', instead: true }]
-        : [{ route: 'products.activate', labelKey: 'products.activate', test: 'activate' }],
-  });
+  // Deactivate and activate come with the entity's activeColumn; deactivation is what a product in use offers instead of a delete.
+  resource(router, db, products);
   return router;
 }

@@ -49,6 +49,7 @@ export function parseListQuery(grid: GridSpec, query: Record<string, unknown>, c
                   ? Object.hasOwn(spec.conditions, value)
                   : spec.kind === 'dict' || value === '1');
       if (valid) filters[param] = value;
+      else if (spec.kind === 'enum' && spec.default) filters[param] = spec.default;
     }
   }
   return {

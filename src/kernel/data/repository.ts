@@ -24,8 +24,9 @@ export function applySearch(query: Knex.QueryBuilder, e: AnyEntity, q: string | 
   if (!q || !e.search) return;
   const { column, match } = e.search(q);
   const pattern = likePattern(q, match);
+  const columns = typeof column === 'string' ? [column] : column;
   query.where((w) => {
-    for (const c of [column].flat()) w.orWhereRaw(`${e.table}.${c} like ? escape '!'`, [pattern]);
+    for (const c of columns) w.orWhereRaw(`${e.table}.${c} like ? escape '!'`, [pattern]);
   });
 }
 

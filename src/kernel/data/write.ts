@@ -5,18 +5,20 @@ import { insertRow } from '../../db/sql.js';
 import { toDbTime } from '../../db/time.js';
 import { inTransaction } from '../../db/transaction.js';
 import { changedFields, writeAudit, type AuditAction, type FieldChanges } from '../../shared/audit.js';
-import { ConflictError, NotFoundError, refusingDuplicate, ValidationError } from '../../shared/errors.js';
+import { ConflictError, NotFoundError, refusingDuplicate, ValidationError, type FieldErrors } from '../../shared/errors.js';
 import type { RequestInfo } from '../../shared/request.js';
 import type { AnyEntity, Row } from '../entity/define-entity.js';
 import type { Hook, WriteContext } from './hooks.js';
+import { fillPosition } from './ordering.js';
 import { checkReferences } from './references.js';
 import { repositoryOf } from './repository.js';
 import { parentOf } from './scope.js';
 
-// The one write path. Lock order, the same for every entity: the hooks' locks (summary rows), then a
-// new record's parent FOR SHARE (so a concurrent delete of it either went first or waits) or an
-// existing record's own row FOR UPDATE. Only then plain reads, so under REPEATABLE READ the snapshot
-// is taken after the locks. Then scope (404), version (409), references and rules (422), the write, its audit row
+// The one write path. Lock order, the same for every entity: a `lockTable` entity's whole table, the
+// hooks' locks (summary rows), then a new record's parent FOR SHARE (so a concurrent delete of it
+// either went first or waits) or an existing record's own row FOR UPDATE. Only then plain reads, so
+// under REPEATABLE READ the snapshot is taken after the locks. Then scope (404), version (409), a
+// record still in use (409, on delete), references, uniques and rules (422), the write, its audit row
 // and the hooks, all in the caller's transaction.
 
 export type Values = Record<string, unknown>;
@@ -34,7 +36,7 @@ export type WriteOp =
 
 export type WriteResult = { id: number; before: Row | null; values: Values; changed: boolean };
 
-/** A delete refused because other records still need this one; `reason` is a locale key saying which. */
+/** A delete refused because other records still need this one (409); `reason` is a locale key saying which. */
 export class InUseError extends ConflictError {
   constructor(readonly reason: string) {
     super('In use');
@@ -72,6 +74,28 @@ async function replaceLinks(trx: Knex.Transaction, e: AnyEntity, id: number, val
   }
 }
 
+/** Values as audit rows record them (a field may keep an older shape there, such as true/false). */
+function audited(e: AnyEntity, row: Values | null): Values | null {
+  return row && Object.fromEntries(Object.entries(row).map(([k, v]) => [k, e.fields[k]?.toAudit ? e.fields[k].toAudit(v) : v]));
+}
+
+const stamps = (e: AnyEntity, now: string, created: boolean) =>
+  e.timestamps === false ? {} : created ? { created_at: now, updated_at: now } : { updated_at: now };
+
+/** Unique values compared without case, as MySQL's collation does, so SQLite answers the same 422. */
+async function caseInsensitiveTaken(trx: Knex.Transaction, e: AnyEntity, values: Values, before: Row | null): Promise<FieldErrors> {
+  const errors: FieldErrors = {};
+  for (const u of e.uniques ?? []) {
+    const value = values[u.field];
+    if (!u.ignoreCase || typeof value !== 'string') continue;
+    const query = trx(e.table).whereRaw(`lower(${u.field}) = ?`, [value.toLowerCase()]);
+    for (const column of u.key.columns) if (column !== u.field) query.where(column, (values[column] ?? before?.[column]) as string);
+    if (before) query.whereNot('id', before.id);
+    if (await query.first('id')) errors[u.field] = { key: u.messageKey };
+  }
+  return errors;
+}
+
 async function lockOwnRow(trx: Knex.Transaction, e: AnyEntity, id: number): Promise<Row> {
   const row: Row | undefined = await trx(e.table).where('id', id).forUpdate().first();
   if (!row) throw new NotFoundError();
@@ -100,6 +124,7 @@ export async function writeRecord(
   const ctx: WriteContext = { trx, entity: e, actor, info, op, before: null, values, changes: {}, id: op.kind === 'create' ? 0 : op.id, prepared };
   const auditFields = Object.keys(e.fields);
   const repo = repositoryOf(e);
+  if (e.lockTable) await trx(e.table).forUpdate().select('id');
 
   for (const hook of e.hooks ?? []) await hook.lock?.(ctx);
   if (op.kind === 'create') {
@@ -118,23 +143,28 @@ export async function writeRecord(
     }
   }
   if (op.kind === 'create' || op.kind === 'update' || op.kind === 'patch') {
+    if (e.ordered && op.kind !== 'patch') await fillPosition(trx, e, ctx.values, ctx.before);
     if (op.kind !== 'patch') {
-      const errors = { ...(await checkReferences(trx, e, ctx.values, ctx.before, actor)), ...(e.rules?.(ctx.values, ctx.before, actor) ?? {}) };
+      const errors = {
+        ...(await checkReferences(trx, e, ctx.values, ctx.before, actor)),
+        ...(await caseInsensitiveTaken(trx, e, ctx.values, ctx.before)),
+        ...(e.rules?.(ctx.values, ctx.before, actor) ?? {}),
+      };
       if (Object.keys(errors).length) throw new ValidationError(errors);
     }
     for (const hook of e.hooks ?? []) Object.assign(ctx.values, (await hook.derive?.(ctx)) ?? {});
-    ctx.changes = changedFields(ctx.before, ctx.values, auditFields.filter((f) => f in ctx.values));
+    ctx.changes = changedFields(audited(e, ctx.before), audited(e, ctx.values)!, auditFields.filter((f) => f in ctx.values));
     if (op.kind !== 'update' && op.audit) Object.assign(ctx.changes, op.audit(ctx.before));
     if (ctx.before && Object.keys(ctx.changes).length === 0) return { id: ctx.id, before: ctx.before, values: ctx.values, changed: false };
   } else {
-    ctx.changes = op.kind === 'delete' && !e.softDelete ? changedFields(ctx.before, {}, auditFields) : {};
+    ctx.changes = op.kind === 'delete' && !e.softDelete ? changedFields(audited(e, ctx.before), {}, auditFields) : {};
   }
   for (const hook of e.hooks ?? []) Object.assign(ctx.values, (await hook.before?.(ctx)) ?? {});
 
   await refusingUniques(e, async () => {
     if (op.kind === 'create') {
       const extra = e.createdByColumn ? { [e.createdByColumn]: actor.id } : {};
-      ctx.id = await insertRow(trx, e.table, { ...columnsOf(e, ctx.values), ...extra, version: 1, created_at: now, updated_at: now });
+      ctx.id = await insertRow(trx, e.table, { ...columnsOf(e, ctx.values), ...extra, version: 1, ...stamps(e, now, true) });
       await replaceLinks(trx, e, ctx.id, ctx.values);
     } else if (op.kind === 'delete' && !e.softDelete) {
       await replaceLinks(trx, e, op.id, Object.fromEntries(linkedFields(e).map(([k]) => [k, []])));
@@ -142,7 +172,7 @@ export async function writeRecord(
     } else {
       const columns =
         op.kind === 'delete' ? { deleted_at: now } : op.kind === 'restore' ? { deleted_at: null } : columnsOf(e, ctx.values);
-      await trx(e.table).where('id', op.id).update({ ...columns, version: ctx.before!.version + 1, updated_at: now });
+      await trx(e.table).where('id', op.id).update({ ...columns, version: ctx.before!.version + 1, ...stamps(e, now, false) });
       await replaceLinks(trx, e, op.id, ctx.values, Object.keys(ctx.changes));
     }
   });
@@ -157,16 +187,18 @@ function refusingUniques(e: AnyEntity, write: () => Promise<void>): Promise<void
   return (e.uniques ?? []).reduce<() => Promise<void>>((inner, u) => () => refusingDuplicate(u.key, u.field, u.messageKey, inner), write)();
 }
 
-/**
- * writeRecord in a transaction of its own (retried whole when the database picks it as a deadlock
- * victim); for reference data, this instance forgets its cached copy once the transaction ends.
- */
-export async function write(db: Knex, e: AnyEntity, op: WriteOp, actor: Actor, info: RequestInfo): Promise<WriteResult> {
-  const prepared = new Map<Hook, unknown>();
-  for (const hook of e.hooks ?? []) if (hook.prepare) prepared.set(hook, await hook.prepare(db, op, actor));
+/** A transaction for writes of `e`: reference data makes this instance forget its cached copy once it ends. */
+export async function entityTransaction<T>(db: Knex, e: AnyEntity, work: (trx: Knex.Transaction) => Promise<T>, config?: Knex.TransactionConfig): Promise<T> {
   try {
-    return await inTransaction(db, (trx) => writeRecord(trx, e, op, actor, info, prepared), e.transaction?.(db, op));
+    return await inTransaction(db, work, config);
   } finally {
     if (e.referenceData) forgetReferenceData(db);
   }
+}
+
+/** writeRecord in a transaction of its own (retried whole when the database picks it as a deadlock victim). */
+export async function write(db: Knex, e: AnyEntity, op: WriteOp, actor: Actor, info: RequestInfo): Promise<WriteResult> {
+  const prepared = new Map<Hook, unknown>();
+  for (const hook of e.hooks ?? []) if (hook.prepare) prepared.set(hook, await hook.prepare(db, op, actor));
+  return entityTransaction(db, e, (trx) => writeRecord(trx, e, op, actor, info, prepared), e.transaction?.(db, op));
 }

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Actor } from '../../authz/actor.js';
 import type { Permission } from '../../authz/permissions.js';
@@ -5,7 +6,6 @@ import type { UniqueKey } from '../../db/errors.js';
 import type { FieldErrors } from '../../shared/errors.js';
 import type { Field } from './fields.js';
 import type { GridSpec } from '../web/grid-spec.js';
-import type { Knex } from 'knex';
 import type { Hook } from '../data/hooks.js';
 import type { WriteOp } from '../data/write.js';
 
@@ -27,28 +27,41 @@ export type EntityDef<F extends Fields = Fields> = {
   fields: F;
   /** The column that names a record in pickers, links, flashes and references. */
   titleColumn: string;
-  /** Records named in each language by a column of their own (name_zh, name_en). */
+  /** Records named in each language by a column of their own (name_zh, name_en): pickers, lookups, flashes and questions read it. */
   titleColumnFor?(locale: string): string;
   scope: ScopePolicy;
   softDelete: boolean;
   permissions: Partial<Record<StandardAction, Permission>>;
   /** Set to the actor's id on create. */
   createdByColumn?: string;
-  uniques?: Array<{ key: UniqueKey; field: string; messageKey: string }>;
+  /** `ignoreCase`: checked first without case, so SQLite refuses what MySQL's collation (and so its key) does. */
+  uniques?: Array<{ key: UniqueKey; field: string; messageKey: string; ignoreCase?: boolean }>;
   /** What zod cannot know (needs two fields, or the current row); runs inside the write. */
   rules?: (values: Record<string, unknown>, current: Row | null, actor: Actor) => FieldErrors | void;
   hooks?: Hook[];
-  /** Why the record cannot be deleted now (a locale key; the record's columns fill it), or null: asked before deleting and again inside the delete. */
+  /**
+   * Why the record cannot be deleted now, as a locale key ({name} and the record's columns fill it),
+   * or null. Asked on the confirmation page before asking, and again inside the delete's transaction
+   * (409); an `activeColumn` entity offers deactivation instead.
+   */
   inUse?(db: Knex, row: Row): Promise<string | null>;
   /** The write's transaction settings (an isolation level), when an operation needs its own. */
   transaction?: (db: Knex, op: WriteOp) => Knex.TransactionConfig | undefined;
   /** Picker search and the list's search box: a condition on the entity's own columns (any of several). */
-  search?: (q: string) => { column: string | string[]; match: 'prefix' | 'contains' };
+  search?: (q: string) => { column: string | readonly string[]; match: 'prefix' | 'contains' };
   list?: GridSpec;
   /** Values a new form starts with. */
   defaults?: (actor: Actor) => Record<string, string>;
-  /** Read on every request through src/db/reference-cache.ts: a write forgets the cached copy once it commits. */
+  /** False for a table without created_at and updated_at. */
+  timestamps?: boolean;
+  /** Read by every page through the reference cache: a write makes this instance forget its copy once it ends. */
   referenceData?: boolean;
+  /** A small table whose writes check each other (one must stay active): each write locks it whole, before any row. */
+  lockTable?: boolean;
+  /** Kept in an admin's order: `column` numbers the records sharing `within`'s value (a list filter of that name narrows to them). */
+  ordered?: { column: string; within?: string };
+  /** Retired rather than deleted: the flag that the activate and deactivate routes set (pickers offer active records only). */
+  activeColumn?: string;
 };
 
 export type Entity<F extends Fields = Fields> = EntityDef<F> & {

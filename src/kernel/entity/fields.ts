@@ -28,8 +28,10 @@ export interface Field {
   readonly permission?: Permission;
   /** Shown at all (lists, show page, history) only to actors holding it: a cost beside a price. */
   readonly readPermission?: Permission;
-  /** Set by a new record's form only (a username, a code others store): an edit form shows it, never changes it. */
-  readonly fixed: boolean;
+  /** Chosen when the record is made, then fixed (other records store it): shown, not edited, on the edit form. */
+  readonly createOnly?: boolean;
+  /** The language the value is written in (labels kept once per language), for the input's lang. */
+  readonly lang?: string;
   readonly dictType?: string;
   readonly enumValues?: readonly string[];
   readonly enumLabelPrefix?: string;
@@ -52,9 +54,13 @@ export interface Field {
   /** CSV/XLSX: a stored value to a cell, and a cell back to what a form would have sent. */
   toCell(stored: unknown, c: ViewContext): string | number;
   fromCell(cell: string): string;
+  /** The value as audit rows record it, where that differs from the stored one. */
+  toAudit?(stored: unknown): unknown;
 }
 
-type Options = { required?: boolean; width?: number; editable?: boolean; permission?: Permission; fixed?: boolean } & Partial<Pick<Field, 'readPermission' | 'options' | 'emptyKey'>>;
+type Options = { required?: boolean; width?: number; editable?: boolean; permission?: Permission; createOnly?: boolean; lang?: string } & Partial<
+  Pick<Field, 'readPermission' | 'options' | 'emptyKey'>
+>;
 const empty = (v: unknown) => v === null || v === undefined || v === '';
 const asText = (v: unknown) => (empty(v) ? '' : String(v));
 
@@ -64,7 +70,6 @@ function field(kind: FieldKind, schema: z.ZodType, o: Options & Partial<Field>):
     schema,
     required: o.required ?? false,
     editable: o.editable ?? true,
-    fixed: o.fixed ?? false,
     width: o.width ?? 6,
     toStored: (v) => v,
     fromStored: (v) => v,
@@ -78,7 +83,7 @@ function field(kind: FieldKind, schema: z.ZodType, o: Options & Partial<Field>):
 
 const requiredText = (max: number) => z.string({ message: 'validation.required' }).trim().min(1).max(max);
 
-/** `min` and `pattern` (message validation.format): text with a shape of its own, such as a login name. */
+/** `min` and `pattern` (message validation.format): text with a shape of its own, such as a login name or a code. */
 export const text = (max: number, { min, pattern, ...o }: Options & { min?: number; pattern?: RegExp } = {}) => {
   let schema: z.ZodType<string | null> = o.required ? requiredText(max) : optionalText(max);
   if (min) schema = schema.refine((v) => !v || v.length >= min, { message: 'validation.too_short', params: { min } });
@@ -140,10 +145,12 @@ export const dateTime = (o: Options = {}) =>
     },
   );
 
-export const boolean = (o: Options = {}) =>
+/** `auditAsBoolean`: audit rows say true/false, as this entity's always have (others say 1/0). */
+export const boolean = ({ auditAsBoolean, ...o }: Options & { auditAsBoolean?: boolean } = {}) =>
   field('boolean', checkbox, {
     width: 4,
     ...o,
+    ...(auditAsBoolean ? { toAudit: (v: unknown) => (v === null || v === undefined ? v : Boolean(Number(v))) } : {}),
     toStored: (v) => (v ? 1 : 0),
     toForm: (v) => (v && v !== '0' ? '1' : ''),
     display: (v, c) => c.t(Number(v) ? 'common.yes' : 'common.no'),

@@ -24,10 +24,11 @@ export type Column = {
   cell?: (row: Row, c: ViewContext) => Cell;
 };
 
-export type Cell = { text: string; href?: string; badges?: Array<{ text: string; tone: string; test: string }> };
+export type Cell = { text: string; href?: string; badge?: 'success' | 'secondary'; test?: string; badges?: Array<{ text: string; tone: string; test: string }> };
 
 export type FilterSpec =
-  | { kind: 'enum'; column: string; values: readonly string[]; labelPrefix: string }
+  /** `default`: the list always shows one value's records (the first tab) rather than all. */
+  | { kind: 'enum'; column: string; values: readonly string[]; labelPrefix: string; default?: string }
   /** ?<name>_from=YYYY-MM-DD&<name>_to=YYYY-MM-DD, whole days in the reader's time zone. */
   | { kind: 'dayRange'; column: string; dateTime: boolean }
   /** "Mine / everyone I see": offered to actors with a team. */
@@ -57,6 +58,6 @@ export type GridSpec = {
   links?: Array<{ route: string; labelKey: string }>;
   /** The table's data-test, when the pages' tests know it by another name than `<plural>-table`. */
   tableTest?: string;
-  /** The column whose value names each row as data-test="<entity>-<value>", for tests and journeys. */
-  rowTest?: string;
+  /** A row's data-test, where tests and journeys find a record by its code. */
+  rowTest?: (row: Row) => string;
 };

@@ -10,6 +10,7 @@ import { renderPage } from '../../shared/render.js';
 import { idParam, requestInfo } from '../../shared/request.js';
 import { parseForm } from '../../shared/validation.js';
 import { versionInput } from '../../shared/version.js';
+import type { Translate } from '../../i18n/i18n.js';
 import { titleOf, type AnyEntity, type Row } from '../entity/define-entity.js';
 import { noLookups, wantRows } from '../entity/lookups.js';
 import { viewContext } from '../entity/view-context.js';
@@ -19,12 +20,13 @@ import { parentOf } from '../data/scope.js';
 import { InUseError, write, type AuditOf, type Values } from '../data/write.js';
 import { formChoices } from './field-choices.js';
 import { differingFields, formValuesOf, typedFormValues, type FormValues } from './form-values.js';
-import { recordList } from './record-list.js';
+import { optionalText, recordList } from './record-list.js';
 import { admits, hasRoute, url } from './routes.js';
 
 // The pages every entity gets: list, new/create, show, edit/update, delete (asked first), restore.
 // 422 keeps every typed value with a message by each field; 409 keeps them too and lists, by label,
-// only the fields someone else saved differently; success is a 303 with a flash.
+// only the fields someone else saved differently; success is a 303 with a flash. A delete the entity
+// refuses (still in use) says why before asking, and offers deactivation where records retire.
 
 export type PageOptions = {
   /** A new record with a parent may start from a page that searches the parent (else 404 without one). */
@@ -36,8 +38,6 @@ export type PageOptions = {
   /** The page a new record's form lives on (a tree beside the form that adds to it): the form's locals plus `newLocals`. */
   newView?: string;
   newLocals?(req: Request): Promise<Record<string, unknown>>;
-  /** Buttons on the show page, each a POST to a named route (see resource's `patches`), shown to those the route admits. */
-  actions?(row: Row): PageAction[];
   /** Why a record may not be deleted, said on the confirmation page before asking. */
   deleteRefusal?(db: Knex, row: Row): Promise<FieldErrors[string] | undefined>;
   /**
@@ -60,8 +60,8 @@ export type PageOptions = {
 /** Views included by the form; `locals` gives them what they show of the record (undefined on a new one). */
 export type FormParts = { inputs?: string; aside?: string; locals?(req: Request, row: Row | undefined): Record<string, unknown> };
 
-/** `instead`: also offered on the delete page of a record in use (deactivate rather than delete). */
-export type PageAction = { route: string; labelKey: string; test?: string; instead?: boolean };
+/** A button on a record's page that POSTs to one of its routes (deactivate, activate). */
+type PageAction = { href: string; label: string; test: string };
 
 type Parent = { field: string; id: number; title: string; href: string; label: string };
 
@@ -74,17 +74,27 @@ const formFieldsFor = (e: AnyEntity, req: Request) =>
 /** The fields a sent form sets: one behind a permission left empty keeps its default (or value) too. */
 const sentFields = (e: AnyEntity, req: Request) => formFieldsFor(e, req).filter((k) => !e.fields[k].permission || !!req.body?.[k]);
 
+/** The list a record is shown in, narrowed to its group where the list has tabs for it. */
+export function listUrlOf(e: AnyEntity, row: Record<string, unknown>): string {
+  const within = e.ordered?.within;
+  return url(`${e.plural}.index`, {}, within && e.list?.filters?.[within] ? { [within]: String(row[within] ?? '') } : {});
+}
+
+/** Where a record is seen: its show page, or its list for an entity without one. */
+export const homeOf = (e: AnyEntity, row: Record<string, unknown>) => (hasRoute(`${e.plural}.show`) ? url(`${e.plural}.show`, { id: Number(row.id) }) : listUrlOf(e, row));
+
+/** A refusal's messages, for a page that has no field to put them by (a list, a confirmation). */
+export const problemsOf = (errors: FieldErrors, t: Translate) => [...new Set(Object.values(errors).map((f) => t(f.key, f.params)))];
+
+/** A question or a refusal may name any column of the record ("{name}" ({code})). */
+const wording = (e: AnyEntity, row: Row, locale: string) => ({ ...Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v ?? '')])), name: titleOf(e, row, locale) });
+
+/** Whether a record retired rather than deleted is active now (both dialects hand back 1/0 or true/false). */
+const isActive = (e: AnyEntity, row: Row) => !e.activeColumn || Boolean(Number(row[e.activeColumn]));
+
 export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
   const repo = repositoryOf(e);
   const r = (name: string, id?: number) => url(`${e.plural}.${name}`, id === undefined ? {} : { id });
-  // An entity without a show page goes back to its list.
-  const back = (id: number) => (hasRoute(`${e.plural}.show`) ? r('show', id) : r('index'));
-  const actionsOf = (req: Request, row: Row, instead = false) =>
-    (o.actions?.(row) ?? [])
-      .filter((a) => (!instead || a.instead) && admits(a.route, req.user))
-      .map((a) => ({ href: url(a.route, { id: row.id }), label: req.t(a.labelKey), test: a.test }));
-  // A question or a refusal may name any column of the record ("{name}" ({code})).
-  const wording = (req: Request, row: Row) => ({ ...Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v ?? '')])), name: titleOf(e, row, req.locale) });
 
   async function parentOfRecord(req: Request, id: number | undefined): Promise<Parent | undefined> {
     const p = parentOf(e);
@@ -104,9 +114,19 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
   ) {
     const { status = 200, errors = {}, parent, row, conflict, notice } = extra;
     const choices = await formChoices(db, e, actorOf(req), req.locale, req.t, values, row?.id);
-    const fields = formFieldsFor(e, req).map((key) => ({ key, field: e.fields[key], label: req.t(e.labelKey(key)) }));
+    // A field fixed once the record exists is shown as the record holds it; no input, nothing posted.
+    const fixed = mode === 'edit' ? e.formFields.filter((k) => e.fields[k].createOnly) : [];
+    const c = fixed.length ? await viewContext(db, req, res, wantRows(noLookups(), Object.fromEntries(fixed.map((k) => [k, e.fields[k]])), [row!])) : undefined;
+    const hint = (key: string) => optionalText(req, `${e.plural}.field_hint.${key}_${mode}`) ?? optionalText(req, `${e.plural}.field_hint.${key}`);
+    const fields = formFieldsFor(e, req).map((key) => ({
+      key,
+      field: e.fields[key],
+      label: req.t(e.labelKey(key)),
+      hint: hint(key),
+      shown: c && fixed.includes(key) ? e.fields[key].display(row![key], c) : undefined,
+    }));
     const action = mode === 'new' ? r('create') : r('update', row!.id);
-    const cancelUrl = mode === 'edit' ? back(row!.id) : (parent?.href ?? r('index'));
+    const cancelUrl = mode === 'edit' ? homeOf(e, row!) : (parent?.href ?? listUrlOf(e, values));
     const title = req.t(`${e.plural}.${mode}_title`);
     const own = mode === 'new' && o.newView ? { view: o.newView, locals: await o.newLocals?.(req) } : { view: 'kernel/form', locals: {} };
     const parts = o.formParts?.[mode] ?? {};
@@ -120,19 +140,40 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
     return row;
   }
 
-  function deletePage(req: Request, res: Response, row: Row, question: string, errors: FieldErrors, status: number) {
-    const title = req.t(`${e.plural}.delete_title`);
-    return renderPage(res, 'kernel/delete', { title, question, errors, instead: undefined, action: r('delete', row.id), cancelUrl: back(row.id), version: row.version }, status);
-  }
-
-  /** The delete page of a record in use: why (e.inUse's reason), and what is offered instead; 409 once a delete was refused. */
-  function inUsePage(req: Request, res: Response, row: Row, reason: string, status: number) {
-    const title = req.t(`${e.plural}.delete_title`);
-    const errors = { _form: { key: reason, params: wording(req, row) } };
-    return renderPage(res, 'kernel/delete', { title, question: '', errors, instead: actionsOf(req, row, true), cancelUrl: back(row.id) }, status);
-  }
-
   const flashName = (req: Request, values: Values | Row) => ({ name: titleOf(e, values, req.locale) });
+  /** Fields fixed once the record exists are left out of an update, whatever the request says. */
+  const editableFor = (req: Request) => sentFields(e, req).filter((k) => !e.fields[k].createOnly);
+
+  /** A record retired rather than deleted: the button that deactivates it, or activates it again, for those the route admits. */
+  function activeActions(req: Request, row: Row): PageAction[] {
+    if (!e.activeColumn) return [];
+    const action = isActive(e, row) ? 'deactivate' : 'activate';
+    return admits(`${e.plural}.${action}`, req.user) ? [{ href: r(action, row.id), label: req.t(`${e.plural}.${action}`), test: action }] : [];
+  }
+
+  /**
+   * Asks before deleting, or says why not: a record still `inUse` (a locale key; 409 once a delete
+   * was refused) with deactivation offered instead, or a rule's refusal (errors._form); other errors
+   * are the rules' problems.
+   */
+  async function deletePage(req: Request, res: Response, row: Row, status: number, why: { inUse?: string; errors?: FieldErrors } = {}) {
+    const p = parentOf(e);
+    const c = p ? await viewContext(db, req, res, wantRows(noLookups(), { [p.field]: e.fields[p.field] }, [row])) : undefined;
+    const params = { ...wording(e, row, req.locale), parent: p && c ? c.lookups.ref(p.entity.name, Number(row[p.field])) : '' };
+    const { _form, ...rules } = why.errors ?? {};
+    const refusal = why.inUse ? { key: why.inUse } : _form;
+    const note = isActive(e, row) ? undefined : optionalText(req, `${e.plural}.already_inactive`);
+    await renderPage(res, 'kernel/delete', {
+      title: req.t(`${e.plural}.delete_title`),
+      question: req.t(`${e.plural}.delete_question`, params),
+      errors: refusal ? { _form: { key: refusal.key, params: { ...params, ...refusal.params } } } : {},
+      instead: why.inUse ? { actions: activeActions(req, row).filter((a) => a.test === 'deactivate'), note } : undefined,
+      problems: problemsOf(rules, req.t),
+      action: r('delete', row.id),
+      cancelUrl: homeOf(e, row),
+      version: row.version,
+    }, status);
+  }
   const may = (req: Request, action: keyof AnyEntity['permissions']) => !!e.permissions[action] && hasPermission(req.user, e.permissions[action]);
   const visible = (req: Request, key: string) => !e.fields[key]?.readPermission || hasPermission(req.user, e.fields[key].readPermission);
 
@@ -150,6 +191,9 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       }
       const parent = await parentOfRecord(req, parentId);
       const values = { ...typedFormValues({}, e.formFields), ...(e.defaults?.(actorOf(req)) ?? {}) };
+      // A new record of an ordered entity starts in the group (the tab) the list showed.
+      const within = e.ordered?.within;
+      if (within && typeof req.query[within] === 'string') values[within] = req.query[within];
       await showForm(req, res, 'new', values, { parent });
     },
 
@@ -174,7 +218,7 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
         const more = o.createInputs ? await o.createInputs.extend(extra.data) : { values: {} };
         const op = { kind: 'create', values: { ...parsed.data, ...more.values }, audit: more.audit } as const;
         const saved = await write(db, e, op, actor, requestInfo(req));
-        const next = o.afterCreate?.(saved.id, saved.values) ?? r('show', saved.id);
+        const next = o.afterCreate?.(saved.id, saved.values) ?? homeOf(e, { ...saved.values, id: saved.id });
         await redirectWithFlash(req, res, next, req.t(`${e.plural}.created`, flashName(req, saved.values)));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'new', values, { status: 422, errors: err.fields, parent });
@@ -203,7 +247,7 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
         history: describeHistory(e, entries, c, (k) => visible(req, k)),
         links,
         can,
-        actions: actionsOf(req, row),
+        actions: activeActions(req, row),
         meta: { created: c.fmt.dateTime(row.created_at as string), updated: c.fmt.dateTime(row.updated_at as string) },
       });
     },
@@ -216,15 +260,15 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
     update: async (req: Request, res: Response) => {
       const actor = actorOf(req);
       const row = await found(req);
-      // A fixed field is not sent: the form shows it again as the record holds it.
-      const values = { ...formValuesOf(e, row, res.locals.timeZone), ...typedFormValues(req.body, formFieldsFor(e, req).filter((k) => !e.fields[k].fixed)) };
+      const values = { ...formValuesOf(e, row, res.locals.timeZone), ...typedFormValues(req.body, editableFor(req)) };
       const version = versionInput.safeParse(req.body);
       if (!version.success) throw new NotFoundError();
-      const parsed = parseForm(e.inputFor(sentFields(e, req).filter((k) => !e.fields[k].fixed)), req.body);
+      const parsed = parseForm(e.inputFor(editableFor(req)), req.body);
       if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, row });
       try {
         await write(db, e, { kind: 'update', id: row.id, version: version.data.version, values: parsed.data }, actor, requestInfo(req));
-        await redirectWithFlash(req, res, o.afterUpdate?.(row.id) ?? r('show', row.id), req.t(`${e.plural}.updated`, flashName(req, { ...row, ...parsed.data })));
+        const saved = { ...row, ...parsed.data };
+        await redirectWithFlash(req, res, o.afterUpdate?.(row.id) ?? homeOf(e, saved), req.t(`${e.plural}.updated`, flashName(req, saved)));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'edit', values, { status: 422, errors: err.fields, row });
         if (!(err instanceof ConflictError)) throw err;
@@ -239,13 +283,10 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
 
     deleteConfirm: async (req: Request, res: Response) => {
       const row = await found(req);
-      const reason = await e.inUse?.(db, row);
-      if (reason) return inUsePage(req, res, row, reason, 200);
-      const p = parentOf(e);
-      const c = p ? await viewContext(db, req, res, wantRows(noLookups(), { [p.field]: e.fields[p.field] }, [row])) : undefined;
-      const question = req.t(`${e.plural}.delete_question`, { ...wording(req, row), parent: p && c ? c.lookups.ref(p.entity.name, Number(row[p.field])) : '' });
+      const inUse = await e.inUse?.(db, row);
+      if (inUse) return deletePage(req, res, row, 200, { inUse });
       const refusal = await o.deleteRefusal?.(db, row);
-      await deletePage(req, res, row, question, refusal ? { _form: refusal } : {}, 200);
+      await deletePage(req, res, row, 200, refusal ? { errors: { _form: refusal } } : {});
     },
 
     remove: async (req: Request, res: Response) => {
@@ -254,18 +295,12 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       try {
         result = await write(db, e, { kind: 'delete', id: idParam(req), version: version.success ? version.data.version : undefined }, actorOf(req), requestInfo(req));
       } catch (err) {
-        if (err instanceof InUseError) return inUsePage(req, res, await found(req), err.reason, err.status);
+        if (err instanceof InUseError) return deletePage(req, res, await found(req), err.status, { inUse: err.reason });
         if (!(err instanceof ValidationError)) throw err;
-        return deletePage(req, res, await found(req), '', err.fields, 422);
+        return deletePage(req, res, await found(req), 422, { errors: err.fields });
       }
       const row = result.before!;
-      await redirectWithFlash(req, res, o.afterDelete?.(row) ?? r('index'), req.t(`${e.plural}.deleted`, flashName(req, row)));
-    },
-
-    /** A change made by a button (deactivate, activate): these values, then back to the record with a flash. */
-    patch: (values: Values, flashKey: string) => async (req: Request, res: Response) => {
-      const result = await write(db, e, { kind: 'patch', id: idParam(req), values }, actorOf(req), requestInfo(req));
-      await redirectWithFlash(req, res, back(result.id), req.t(flashKey, flashName(req, result.before!)));
+      await redirectWithFlash(req, res, o.afterDelete?.(row) ?? listUrlOf(e, row), req.t(`${e.plural}.deleted`, flashName(req, row)));
     },
 
     restore: async (req: Request, res: Response) => {

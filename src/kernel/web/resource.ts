@@ -1,29 +1,27 @@
 import type { RequestHandler, Router } from 'express';
 import type { Knex } from 'knex';
 import type { AnyEntity } from '../entity/define-entity.js';
-import type { Values } from '../data/write.js';
+import { listActions } from './list-actions.js';
 import { recordPages, type PageOptions } from './record-pages.js';
 import { route } from './routes.js';
 
-type Action = 'index' | 'new' | 'create' | 'show' | 'edit' | 'update' | 'delete' | 'restore';
+type Action = 'index' | 'new' | 'create' | 'show' | 'edit' | 'update' | 'delete' | 'restore' | 'move' | 'activate' | 'deactivate';
 
-export type ResourceOptions = PageOptions & {
-  path?: string;
-  only?: Action[];
-  /** POST /x/:id/<name>, guarded like an edit: sets these values (deactivate, activate) and flashes `flashKey`. */
-  patches?: Record<string, { values: Values; flashKey: string }>;
-};
+/** `except`: actions the entity has no page for (reference data edited from its list has no show page). */
+export type ResourceOptions = PageOptions & { path?: string; only?: Action[]; except?: Action[] };
 
 /**
  * The named routes of an entity (`contacts.index`, `contacts.show`, ...) with their one guard each,
  * in CONTRACT.md's shape: GET /x, /x/new, /x/:id, /x/:id/edit, /x/:id/delete; POST /x, /x/:id,
- * /x/:id/delete, /x/:id/restore. `/x/new` is registered before `/x/:id`.
+ * /x/:id/delete, /x/:id/restore, and /x/:id/move, /x/:id/activate, /x/:id/deactivate for an entity
+ * kept in order or retired rather than deleted. `/x/new` is registered before `/x/:id`.
  */
 export function resource(router: Router, db: Knex, e: AnyEntity, o: ResourceOptions = {}): void {
   const base = o.path ?? `/${e.plural}`;
   const pages = recordPages(db, e, o);
+  const rows = listActions(db, e);
   const p = e.permissions;
-  const wanted = (a: Action) => !o.only || o.only.includes(a);
+  const wanted = (a: Action) => (!o.only || o.only.includes(a)) && !o.except?.includes(a);
   const add = (action: Action, name: string, method: 'get' | 'post', path: string, permission: typeof p.view, handler: RequestHandler) => {
     if (wanted(action) && permission) route(router, { name: `${e.plural}.${name}`, method, path: base + path, can: permission, handler });
   };
@@ -36,5 +34,7 @@ export function resource(router: Router, db: Knex, e: AnyEntity, o: ResourceOpti
   add('delete', 'delete.confirm', 'get', '/:id/delete', p.delete, pages.deleteConfirm);
   add('delete', 'delete', 'post', '/:id/delete', p.delete, pages.remove);
   if (e.softDelete) add('restore', 'restore', 'post', '/:id/restore', p.restore, pages.restore);
-  for (const [name, patch] of Object.entries(o.patches ?? {})) add('update', name, 'post', `/:id/${name}`, p.edit, pages.patch(patch.values, patch.flashKey));
+  if (e.ordered) add('move', 'move', 'post', '/:id/move', p.edit, rows.move);
+  if (e.activeColumn) add('activate', 'activate', 'post', '/:id/activate', p.edit, rows.activate);
+  if (e.activeColumn) add('deactivate', 'deactivate', 'post', '/:id/deactivate', p.edit, rows.deactivate);
 }
