@@ -20,6 +20,7 @@ import {
   type Scope,
 } from './support/authz-oracle.js';
 import { day, describeResponse, expectRedirect, localTime, matrixRecords, type OwnerRecords, type Stages } from './support/matrix-records.js';
+import { appRoutes } from './support/app-routes.js';
 import { createTestApp, csrfFrom, loginAs, postForm, type Agent } from './support/test-app.js';
 
 // The authorization matrix (docs/kernel-design.md, "The authorization matrix test"): every route of
@@ -41,25 +42,8 @@ import { createTestApp, csrfFrom, loginAs, postForm, type Agent } from './suppor
 
 type Route = { method: 'get' | 'post'; path: string };
 
-/**
- * Every route of the app, read from Express's router stack at run time (app.use(router) nests one
- * level), as test/hostile-input.test.ts does. To be replaced by the kernel's routeTable().
- */
-function routeTable(app: Express): Route[] {
-  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
-  const routes: Route[] = [];
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route && typeof layer.route.path === 'string') {
-        for (const method of Object.keys(layer.route.methods)) {
-          if (method === 'get' || method === 'post') routes.push({ method, path: layer.route.path });
-        }
-      } else if (layer.handle?.stack) walk(layer.handle.stack);
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  return routes;
-}
+/** Every route of the app, from its router stack (support/app-routes.ts); the kernel's routeTable() once every object is on it. */
+const routeTable = (app: Express): Route[] => appRoutes(app);
 
 const keyOf = (route: Route) => `${route.method.toUpperCase()} ${route.path}`;
 

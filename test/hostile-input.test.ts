@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRoutes } from './support/app-routes.js';
 import { createTestApp, csrfFrom, loginAs, postForm, type Agent, type TestApp } from './support/test-app.js';
 
 // Walks every route of the app with hostile input and fails on any 5xx. The routes come from the
@@ -129,22 +130,7 @@ function formsOf(html: string): Array<[string, Form]> {
   return forms;
 }
 
-/** Every route of the app, read from Express's router stack (app.use(router) nests one level). */
-function routesOf(app: Express): Route[] {
-  const routes: Route[] = [];
-  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route && typeof layer.route.path === 'string') {
-        for (const method of Object.keys(layer.route.methods)) {
-          if (method === 'get' || method === 'post') routes.push({ method, path: layer.route.path });
-        }
-      } else if (layer.handle?.stack) walk(layer.handle.stack);
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  return routes;
-}
+const routesOf = (app: Express): Route[] => appRoutes(app);
 
 let t: TestApp;
 let admin: Agent;
