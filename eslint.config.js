@@ -17,8 +17,6 @@ const HAND_SCOPED = [
   'src/features/opportunities/opportunities.repository.ts',
   'src/features/opportunities/pipeline-totals.ts',
   'src/features/payments/payments.repository.ts',
-  'src/features/quotes/quotes.lookups.ts',
-  'src/features/quotes/quotes.repository.ts',
   'src/features/timeline/customer-page.ts',
 ];
 

@@ -14,7 +14,7 @@ import { adminUserRoutes } from './features/admin-users/index.js';
 import { contractRoutes } from './features/contracts/contracts.routes.js';
 import { customerRoutes } from './features/customers/index.js';
 import { productRoutes } from './features/products/index.js';
-import { quoteRoutes } from './features/quotes/quotes.routes.js';
+import { quoteRoutes } from './features/quotes/index.js';
 import { paymentRoutes } from './features/payments/payments.routes.js';
 import { opportunityRoutes } from './features/opportunities/opportunities.routes.js';
 import { adminStageRoutes } from './features/admin-stages/index.js';

@@ -28,6 +28,10 @@
 //       plus product_code / product_active for display).
 //     valuesOfStoredItems(stored) → LineItemValues[] for an edit form.
 //
+//   On the kernel (quotes): lineItemsPart({ table, parentColumn }) is the form part (the items partial,
+//     read and priced; the totals join the document's columns) and lineItemsHook(same) the entity hook
+//     that saves the priced lines in the document's transaction and records them in its audit row.
+//
 //   Showing the form: lineItemsLocals(db, rows, body?) → { rows, products, blankRows }; pass it as
 //   `lineItems` and include 'features/line-items/views/_items' inside the <form> (it needs `errors`).
 //   Showing a document: include 'features/line-items/views/_table' with { items: StoredLineItem[],
@@ -42,3 +46,5 @@ export { loadLineItems, saveLineItems, valuesOfStoredItems } from './line-items.
 export type { LineItemParentColumn, LineItemTable, StoredLineItem } from './line-items.repository.js';
 export { lineItemsLocals } from './line-items.form.js';
 export type { LineItemsLocals } from './line-items.form.js';
+export { lineItemsHook, lineItemsPart } from './line-items.part.js';
+export type { LineItemsOf } from './line-items.part.js';

@@ -1,18 +1,25 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app-context.js';
-import { can } from '../../authz/guards.js';
-import { quoteController } from './quotes.controller.js';
+import { resource } from '../../kernel/web/resource.js';
+import { route } from '../../kernel/web/routes.js';
+import { lineItemsPart, loadLineItems } from '../line-items/index.js';
+import { QUOTE_ITEMS, quotes } from './quotes.entity.js';
+import { moveQuoteStatus } from './quotes.status-move.js';
+import { allowedTransitions, isEditable } from './quotes.status.js';
 
 // POST /quotes/:id/contract (an accepted quote becomes a contract) belongs to features/contracts.
-export function quoteRoutes(ctx: AppContext): Router {
+export function quoteRoutes({ db }: AppContext): Router {
   const router = Router();
-  const c = quoteController(ctx);
-  router.get('/quotes', can('quotes.view'), c.index);
-  router.get('/quotes/new', can('quotes.create'), c.newForm);
-  router.post('/quotes', can('quotes.create'), c.create);
-  router.get('/quotes/:id', can('quotes.view'), c.show);
-  router.get('/quotes/:id/edit', can('quotes.edit'), c.editForm);
-  router.post('/quotes/:id', can('quotes.edit'), c.update);
-  router.post('/quotes/:id/status', can('quotes.edit'), c.status);
+  const pages = resource(router, db, quotes, {
+    pickParent: { param: 'customer_q' },
+    formPart: lineItemsPart(QUOTE_ITEMS),
+    readOnly: (row) => (isEditable(String(row.status)) ? undefined : 'quotes.not_editable'),
+    showView: 'features/quotes/views/show',
+    showLocals: async (_req, row) => ({
+      items: await loadLineItems(db, QUOTE_ITEMS.table, QUOTE_ITEMS.parentColumn, row.id),
+      transitions: allowedTransitions(String(row.status)),
+    }),
+  });
+  route(router, { name: 'quotes.status', method: 'post', path: '/quotes/:id/status', can: 'quotes.edit', handler: moveQuoteStatus(db, pages) });
   return router;
 }

@@ -35,6 +35,11 @@ export type Hook = {
   lock?(c: WriteContext): Promise<void>;
   /** Values that follow from the others (a position among new siblings); audited as the form's own. May refuse (ValidationError). */
   derive?(c: WriteContext): Promise<Record<string, unknown> | void>;
+  /**
+   * Changes beside the row's columns (the rows a record owns, such as a document's lines), recorded
+   * in the same audit row; an update that changes only these still writes. Runs after the checks.
+   */
+  changes?(c: WriteContext): Promise<FieldChanges | void>;
   /** May add columns to the write, or refuse it (throw ValidationError). */
   before?(c: WriteContext): Promise<Record<string, unknown> | void>;
   after?(c: WriteContext): Promise<void>;

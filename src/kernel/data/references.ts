@@ -30,7 +30,8 @@ export async function checkReferences(trx: Knex.Transaction, e: AnyEntity, value
       continue;
     }
     if (before && same(before[key], value)) continue;
-    if (f.kind === 'ref' && !(await repositoryOf(entityNamed(f.refEntity!)).exists({ db: trx, actor }, Number(value)))) errors[key] = choice;
+    const within = f.within ? { [f.within]: values[f.within] ?? before?.[f.within] } : {};
+    if (f.kind === 'ref' && !(await repositoryOf(entityNamed(f.refEntity!)).exists({ db: trx, actor }, Number(value), within))) errors[key] = choice;
     if (f.kind === 'user' && !(await assignableUsers(trx, actor)).some((u) => u.id === Number(value))) errors[key] = choice;
     if (f.kind === 'dict' && !(await activeCodes(trx, f.dictType!)).has(String(value))) errors[key] = choice;
   }

@@ -44,6 +44,8 @@ async function withLinks(db: Knex, e: AnyEntity, rows: Row[]): Promise<Row[]> {
 }
 
 export function repositoryOf(e: AnyEntity) {
+  // A scoped query may join a parent: the entity's own columns are named with its table.
+  const own = (where: Record<string, unknown>) => Object.fromEntries(Object.entries(where).map(([k, v]) => [`${e.table}.${k}`, v]));
   return {
     async findById(c: ReadCtx, id: number, deleted: Deleted = 'exclude'): Promise<Row | undefined> {
       const scope = await resolveScope(c.db, c.actor);
@@ -51,15 +53,16 @@ export function repositoryOf(e: AnyEntity) {
       return row ? (await withLinks(c.db, e, [row]))[0] : undefined;
     },
 
-    async exists(c: ReadCtx, id: number): Promise<boolean> {
+    /** `where`: columns of the entity's own the record must also hold (the parent both records share). */
+    async exists(c: ReadCtx, id: number, where: Record<string, unknown> = {}): Promise<boolean> {
       const scope = await resolveScope(c.db, c.actor);
-      return !!(await scopedQuery(c.db, e, scope).where(`${e.table}.id`, id).first(`${e.table}.id`));
+      return !!(await scopedQuery(c.db, e, scope).where(`${e.table}.id`, id).where(own(where)).first(`${e.table}.id`));
     },
 
     /** Records to pick from: the search's matches in title order, a few at most. */
-    async choices(c: ReadCtx, q: string | undefined, limit = 20): Promise<Choice[]> {
+    async choices(c: ReadCtx, q: string | undefined, limit = 20, where: Record<string, unknown> = {}): Promise<Choice[]> {
       const scope = await resolveScope(c.db, c.actor);
-      const query = scopedQuery(c.db, e, scope);
+      const query = scopedQuery(c.db, e, scope).where(own(where));
       applySearch(query, e, q);
       return query
         .orderBy([`${e.table}.${e.titleColumn}`, `${e.table}.id`])

@@ -24,12 +24,13 @@ export async function resolveScope(db: Knex, actor: Actor): Promise<ResolvedScop
   };
 }
 
-/** The entity a `through` policy borrows its scope from. */
+/** The entity a record hangs on: the one a `through` policy borrows its scope from, or the declared parent. */
 export function parentOf(e: AnyEntity): { entity: AnyEntity; field: string } | undefined {
-  if (e.scope.kind !== 'through') return undefined;
-  const refEntity = e.fields[e.scope.field]?.refEntity;
-  if (!refEntity) throw new Error(`${e.name}: scope field ${e.scope.field} is not a reference`);
-  return { entity: entityNamed(refEntity), field: e.scope.field };
+  const field = e.scope.kind === 'through' ? e.scope.field : e.parent;
+  if (!field) return undefined;
+  const refEntity = e.fields[field]?.refEntity;
+  if (!refEntity) throw new Error(`${e.name}: parent field ${field} is not a reference`);
+  return { entity: entityNamed(refEntity), field };
 }
 
 /**

@@ -27,9 +27,10 @@ export type Values = Record<string, unknown>;
  * never as its value), read off the locked row; an empty answer on a patch means nothing to write.
  */
 export type AuditOf = (before: Row | null) => FieldChanges;
+/** `related`: what the entity's hooks write beside the row (a document's lines); never a column. */
 export type WriteOp =
-  | { kind: 'create'; values: Values; audit?: AuditOf }
-  | { kind: 'update'; id: number; version: number; values: Values }
+  | { kind: 'create'; values: Values; audit?: AuditOf; related?: unknown }
+  | { kind: 'update'; id: number; version: number; values: Values; related?: unknown }
   /** A change made by the code (a job, a status move); `expect`: columns that must still hold these values, else nothing is written. */
   | { kind: 'patch'; id: number; version?: number; values: Values; expect?: Values; audit?: AuditOf }
   | { kind: 'delete' | 'restore'; id: number; version?: number };
@@ -155,6 +156,7 @@ export async function writeRecord(
     for (const hook of e.hooks ?? []) Object.assign(ctx.values, (await hook.derive?.(ctx)) ?? {});
     ctx.changes = changedFields(audited(e, ctx.before), audited(e, ctx.values)!, auditFields.filter((f) => f in ctx.values));
     if (op.kind !== 'update' && op.audit) Object.assign(ctx.changes, op.audit(ctx.before));
+    for (const hook of e.hooks ?? []) Object.assign(ctx.changes, (await hook.changes?.(ctx)) ?? {});
     if (ctx.before && Object.keys(ctx.changes).length === 0) return { id: ctx.id, before: ctx.before, values: ctx.values, changed: false };
   } else {
     ctx.changes = op.kind === 'delete' && !e.softDelete ? changedFields(audited(e, ctx.before), {}, auditFields) : {};

@@ -30,6 +30,11 @@ export type EntityDef<F extends Fields = Fields> = {
   /** Records named in each language by a column of their own (name_zh, name_en): pickers, lookups, flashes and questions read it. */
   titleColumnFor?(locale: string): string;
   scope: ScopePolicy;
+  /**
+   * The reference a record hangs on when its scope is its own (a quote's customer): a new one
+   * starts from that record and a create share-locks it, as a `through` policy's field does.
+   */
+  parent?: string;
   softDelete: boolean;
   permissions: Partial<Record<StandardAction, Permission>>;
   /** Set to the actor's id on create. */

@@ -4,7 +4,7 @@ import { fromLocalInput, toLocalInput } from '../../i18n/format.js';
 import { localDateTime, optionalDate, requiredDate } from '../../shared/dates.js';
 import { checkbox, optionalText } from '../../shared/fields.js';
 import { idField, idList, optionalId } from '../../shared/ids.js';
-import { fromCents, moneyField, toCents } from '../../shared/money.js';
+import { CURRENCIES, currencyField, fromCents, moneyField, toCents } from '../../shared/money.js';
 import type { Permission } from '../../authz/permissions.js';
 import type { ViewContext } from './view-context.js';
 
@@ -37,6 +37,8 @@ export interface Field {
   readonly enumLabelPrefix?: string;
   /** ref: the entity referred to, by name (resolved through the registry, so definitions may refer to each other). */
   readonly refEntity?: string;
+  /** ref: a column both records have; the referred one must hold this record's value (an opportunity of the quote's own customer). */
+  readonly within?: string;
   /** users: the link table holding the ids. */
   readonly link?: { table: string; ownKey: string; userKey: string };
   /** Bootstrap grid columns the input takes on a 12-column row. */
@@ -111,6 +113,10 @@ export const money = (o: Options = {}) =>
     toForm: (v) => decimal(v) ?? '',
     display: (v, c) => (empty(v) ? '' : c.fmt.money(v as string)),
   });
+
+/** The currency an amount is written in: one of the list money knows ('cny' reads as CNY), labelled currency.<code>. */
+export const currency = (o: Options = {}) =>
+  field('enum', currencyField, { width: 2, required: true, ...o, enumValues: CURRENCIES, enumLabelPrefix: 'currency' });
 
 export const integer = (min: number, max: number, o: Options = {}) =>
   field(
@@ -194,8 +200,8 @@ export const users = (link: { table: string; ownKey: string; userKey: string }, 
     display: (v, c) => (Array.isArray(v) ? v.map((id) => c.lookups.user(Number(id))).join(', ') : ''),
   });
 
-/** A record of another entity; the write path checks it is one the actor may see. */
-export const ref = (refEntity: string, o: Options = {}) =>
+/** A record of another entity; the write path checks it is one the actor may see (and, with `within`, of the same parent). */
+export const ref = (refEntity: string, o: Options & { within?: string } = {}) =>
   field('ref', o.required ? idField : optionalId, {
     ...o,
     refEntity,

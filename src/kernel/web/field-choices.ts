@@ -4,15 +4,17 @@ import { assignableUsers } from '../../authz/data-scope.js';
 import { dictionaryRows } from '../entity/lookups.js';
 import type { Translate } from '../../i18n/i18n.js';
 import { parseId } from '../../shared/ids.js';
+import { repositoryOf } from '../data/repository.js';
 import type { AnyEntity } from '../entity/define-entity.js';
+import { entityNamed } from '../entity/registry.js';
 
 export type Option = { value: string; label: string };
 
 
 /**
  * The options of every select on a form: active dictionary values, users the actor may hand
- * records to, the enum's values, a reference's own options; a value the record holds stays offered
- * even when retired. `recordId`: the record edited, if any.
+ * records to, the enum's values, a reference's own options or else the referenced records they may
+ * see; a value the record holds stays offered even when retired. `recordId`: the record edited, if any.
  */
 export async function formChoices(db: Knex, e: AnyEntity, actor: Actor, locale: string, t: Translate, current: Record<string, string>, recordId?: number): Promise<Record<string, Option[]>> {
   const choices: Record<string, Option[]> = {};
@@ -41,6 +43,11 @@ export async function formChoices(db: Knex, e: AnyEntity, actor: Actor, locale: 
       choices[key] = f.enumValues!.map((v) => ({ value: v, label: t(`${f.enumLabelPrefix}.${v}`) }));
     } else if (f.kind === 'ref' && f.options) {
       choices[key] = await f.options(db, locale, recordId);
+    } else if (f.kind === 'ref') {
+      // The records the actor may see; with `within`, those of the record's own parent.
+      const where = f.within ? { [f.within]: current[f.within] } : {};
+      const picks = await repositoryOf(entityNamed(f.refEntity!)).choices({ db, actor }, undefined, 100, where);
+      choices[key] = picks.map((r) => ({ value: String(r.id), label: r.title }));
     }
   }
   return choices;

@@ -14,11 +14,12 @@ import type { Translate } from '../../i18n/i18n.js';
 import { titleOf, type AnyEntity, type Row } from '../entity/define-entity.js';
 import { noLookups, wantRows } from '../entity/lookups.js';
 import { viewContext } from '../entity/view-context.js';
-import { auditEntriesOf, describeHistory, wantHistory } from '../data/history.js';
 import { repositoryOf } from '../data/repository.js';
 import { parentOf } from '../data/scope.js';
 import { InUseError, write, type AuditOf, type Values } from '../data/write.js';
 import { formChoices } from './field-choices.js';
+import { readPart, type FormPart } from './form-part.js';
+import { showRecord, showUrl } from './record-show.js';
 import { differingFields, formValuesOf, typedFormValues, type FormValues } from './form-values.js';
 import { optionalText, recordList } from './record-list.js';
 import { admits, hasRoute, url } from './routes.js';
@@ -29,10 +30,15 @@ import { admits, hasRoute, url } from './routes.js';
 // refuses (still in use) says why before asking, and offers deactivation where records retire.
 
 export type PageOptions = {
-  /** A new record with a parent may start from a page that searches the parent (else 404 without one). */
-  pickParent?: boolean;
-  /** The show page's own view (it gets the generic locals: record, fields, history, parent). */
+  /** A new record with a parent may start from a page that searches the parent (else 404 without one); `param` names its search (default q). */
+  pickParent?: boolean | { param: string };
+  /** The show page's own view (it gets the generic locals: record, fields, history, parent, notice, and `showLocals`). */
   showView?: string;
+  showLocals?(req: Request, row: Row): Promise<Record<string, unknown>>;
+  /** Rows edited on the form beside its fields (a document's lines), read and written with it; shown as its parts' inputs. */
+  formPart?: FormPart;
+  /** A record its form may no longer change (a document already sent): the notice's key; edit and update answer 409 with its page. */
+  readOnly?(row: Row): string | undefined;
   /** A show page of the entity's own, handed the record found in scope (deleted ones for restorers). */
   show?(req: Request, res: Response, row: Row): Promise<void>;
   /** The page a new record's form lives on (a tree beside the form that adds to it): the form's locals plus `newLocals`. */
@@ -65,7 +71,7 @@ type PageAction = { href: string; label: string; test: string };
 
 type Parent = { field: string; id: number; title: string; href: string; label: string };
 
-export const showUrl = (e: AnyEntity, id: number) => (hasRoute(`${e.plural}.show`) ? url(`${e.plural}.show`, { id }) : `/${e.plural}/${id}`);
+export { showUrl } from './record-show.js';
 
 /** The form fields this actor sets; a field behind a permission they lack keeps its default (or value). */
 const formFieldsFor = (e: AnyEntity, req: Request) =>
@@ -113,7 +119,10 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
     extra: { status?: number; errors?: FieldErrors; parent?: Parent; row?: Row; conflict?: unknown; notice?: { view: string; locals: Record<string, unknown> } },
   ) {
     const { status = 200, errors = {}, parent, row, conflict, notice } = extra;
-    const choices = await formChoices(db, e, actorOf(req), req.locale, req.t, values, row?.id);
+    // Pickers narrowed to the record's parent (`within`) need its id, which the form does not edit.
+    const p = parentOf(e);
+    const current = p ? { ...values, [p.field]: String(parent?.id ?? row?.[p.field] ?? '') } : values;
+    const choices = await formChoices(db, e, actorOf(req), req.locale, req.t, current, row?.id);
     // A field fixed once the record exists is shown as the record holds it; no input, nothing posted.
     const fixed = mode === 'edit' ? e.formFields.filter((k) => e.fields[k].createOnly) : [];
     const c = fixed.length ? await viewContext(db, req, res, wantRows(noLookups(), Object.fromEntries(fixed.map((k) => [k, e.fields[k]])), [row!])) : undefined;
@@ -129,8 +138,10 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
     const cancelUrl = mode === 'edit' ? homeOf(e, row!) : (parent?.href ?? listUrlOf(e, values));
     const title = req.t(`${e.plural}.${mode}_title`);
     const own = mode === 'new' && o.newView ? { view: o.newView, locals: await o.newLocals?.(req) } : { view: 'kernel/form', locals: {} };
-    const parts = o.formParts?.[mode] ?? {};
-    const partLocals = { ...parts.locals?.(req, row), parts, mode, record: row };
+    const parts = o.formParts?.[mode] ?? (o.formPart ? { inputs: o.formPart.view } : {});
+    // A posted form shows the form part as typed; an edit form opens with the stored rows.
+    const typedPart = o.formPart ? await o.formPart.locals(db, req.method === 'POST' ? { body: req.body } : { row }) : {};
+    const partLocals = { ...parts.locals?.(req, row), ...typedPart, parts, mode, record: row };
     await renderPage(res, own.view, { title, name: e.name, plural: e.plural, fields, values, errors, choices, parent, action, cancelUrl, conflict, notice, ...partLocals, ...own.locals }, status);
   }
 
@@ -177,17 +188,36 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
   const may = (req: Request, action: keyof AnyEntity['permissions']) => !!e.permissions[action] && hasPermission(req.user, e.permissions[action]);
   const visible = (req: Request, key: string) => !e.fields[key]?.readPermission || hasPermission(req.user, e.fields[key].readPermission);
 
+  /** The record's page; `status` and `notice` when it answers an action refused (409, 422). */
+  async function renderShow(req: Request, res: Response, row: Row, status = 200, notice?: string): Promise<void> {
+    const link = (name: string) => (hasRoute(`${e.plural}.${name}`) ? r(name, row.id) : null);
+    const links = { edit: link('edit'), delete: link('delete.confirm'), restore: may(req, 'restore') ? link('restore') : null, index: r('index') };
+    const can = { edit: may(req, 'edit') && !o.readOnly?.(row), delete: may(req, 'delete'), restore: may(req, 'restore') };
+    const locals = { links, can, actions: activeActions(req, row), notice, ...(await o.showLocals?.(req, row)) };
+    await showRecord(db, e, req, res, row, { view: o.showView, locals, status, visible: (k) => visible(req, k) });
+  }
+
+  /** A read-only record's edit and update answer 409 with its page and why. */
+  const refusedEdit = async (req: Request, res: Response, row: Row) => {
+    const notice = o.readOnly?.(row);
+    return notice ? (await renderShow(req, res, row, 409, req.t(notice)), true) : false;
+  };
+
   return {
+    /** For an entity's own actions beside these pages (a status move): its record in scope, and its page. */
+    found,
+    renderShow,
     index: (req: Request, res: Response) => recordList(db, e, req, res, may(req, 'restore')),
 
     newForm: async (req: Request, res: Response) => {
       const p = parentOf(e);
       const parentId = p ? queryId(req.query, p.field) : undefined;
       if (p && parentId === undefined && o.pickParent) {
-        const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
+        const param = typeof o.pickParent === 'object' ? o.pickParent.param : 'q';
+        const q = typeof req.query[param] === 'string' ? String(req.query[param]).trim().slice(0, 100) : '';
         const matches = q ? await repositoryOf(p.entity).choices({ db, actor: actorOf(req) }, q) : [];
         const title = req.t(`${e.plural}.new_title`);
-        return renderPage(res, 'kernel/pick-parent', { title, q, matches, field: p.field, newUrl: r('new'), hint: req.t(`${e.plural}.pick_parent`) });
+        return renderPage(res, 'kernel/pick-parent', { title, q, param, matches, field: p.field, newUrl: r('new'), hint: req.t(`${e.plural}.pick_parent`) });
       }
       const parent = await parentOfRecord(req, parentId);
       const values = { ...typedFormValues({}, e.formFields), ...(e.defaults?.(actorOf(req)) ?? {}) };
@@ -202,6 +232,7 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       const p = parentOf(e);
       const parent = await parentOfRecord(req, p ? (parseId(req.body?.[p.field]) ?? undefined) : undefined);
       const values = typedFormValues(req.body, e.formFields);
+      if (o.formPart?.redisplay?.(req.body)) return showForm(req, res, 'new', values, { parent });
       const shown = sentFields(e, req);
       const hidden = e.formFields.filter((k) => !shown.includes(k));
       const fields = parent ? [...e.formFields, parent.field] : e.formFields;
@@ -209,14 +240,14 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
       const body = { ...(req.body as object), ...Object.fromEntries(hidden.map((k) => [k, defaults[k] ?? ''])) };
       const parsed = parseForm(e.inputFor(fields), body);
       const extra = o.createInputs ? parseForm(o.createInputs.input, req.body) : ({ ok: true, data: {} } as const);
-      if (!parsed.ok || !extra.ok) {
-        return showForm(req, res, 'new', values, { status: 422, errors: { ...(parsed.ok ? {} : parsed.errors), ...(extra.ok ? {} : extra.errors) }, parent });
-      }
+      const part = await readPart(db, o.formPart, req.body);
+      const errors = { ...(parsed.ok ? {} : parsed.errors), ...(extra.ok ? {} : extra.errors), ...part.errors };
+      if (!parsed.ok || !extra.ok || Object.keys(errors).length) return showForm(req, res, 'new', values, { status: 422, errors, parent });
       const notice = await o.noticeBeforeCreate?.(db, req, parsed.data);
       if (notice) return showForm(req, res, 'new', values, { parent, notice });
       try {
         const more = o.createInputs ? await o.createInputs.extend(extra.data) : { values: {} };
-        const op = { kind: 'create', values: { ...parsed.data, ...more.values }, audit: more.audit } as const;
+        const op = { kind: 'create', values: { ...parsed.data, ...more.values, ...part.values }, audit: more.audit, related: part.related } as const;
         const saved = await write(db, e, op, actor, requestInfo(req));
         const next = o.afterCreate?.(saved.id, saved.values) ?? homeOf(e, { ...saved.values, id: saved.id });
         await redirectWithFlash(req, res, next, req.t(`${e.plural}.created`, flashName(req, saved.values)));
@@ -228,51 +259,37 @@ export function recordPages(db: Knex, e: AnyEntity, o: PageOptions = {}) {
 
     show: async (req: Request, res: Response) => {
       const row = await found(req, may(req, 'restore') ? 'include' : 'exclude');
-      if (o.show) return o.show(req, res, row);
-      const entries = await auditEntriesOf(db, e, row.id);
-      const c = await viewContext(db, req, res, wantHistory(wantRows(noLookups(), e.fields, [row]), e, entries));
-      const p = parentOf(e);
-      const parent = p ? { label: req.t(e.labelKey(p.field)), title: c.lookups.ref(p.entity.name, Number(row[p.field])), href: showUrl(p.entity, Number(row[p.field])) } : undefined;
-      const fields = Object.keys(e.fields)
-        .filter((k) => k !== p?.field && k !== e.titleColumn && visible(req, k))
-        .map((k) => ({ key: k, label: req.t(e.labelKey(k)), value: e.fields[k].display(row[k], c), long: e.fields[k].kind === 'longText' }));
-      const links = { edit: r('edit', row.id), delete: r('delete.confirm', row.id), restore: may(req, 'restore') ? r('restore', row.id) : null, index: r('index') };
-      const can = { edit: may(req, 'edit'), delete: may(req, 'delete'), restore: may(req, 'restore') };
-      await renderPage(res, o.showView ?? 'kernel/show', {
-        title: titleOf(e, row, req.locale),
-        plural: e.plural,
-        record: row,
-        fields,
-        parent,
-        history: describeHistory(e, entries, c, (k) => visible(req, k)),
-        links,
-        can,
-        actions: activeActions(req, row),
-        meta: { created: c.fmt.dateTime(row.created_at as string), updated: c.fmt.dateTime(row.updated_at as string) },
-      });
+      return o.show ? o.show(req, res, row) : renderShow(req, res, row);
     },
 
     editForm: async (req: Request, res: Response) => {
       const row = await found(req);
+      if (await refusedEdit(req, res, row)) return;
       await showForm(req, res, 'edit', formValuesOf(e, row, res.locals.timeZone), { row });
     },
 
     update: async (req: Request, res: Response) => {
       const actor = actorOf(req);
       const row = await found(req);
+      if (await refusedEdit(req, res, row)) return;
       const values = { ...formValuesOf(e, row, res.locals.timeZone), ...typedFormValues(req.body, editableFor(req)) };
       const version = versionInput.safeParse(req.body);
       if (!version.success) throw new NotFoundError();
+      if (o.formPart?.redisplay?.(req.body)) return showForm(req, res, 'edit', values, { row });
       const parsed = parseForm(e.inputFor(editableFor(req)), req.body);
-      if (!parsed.ok) return showForm(req, res, 'edit', values, { status: 422, errors: parsed.errors, row });
+      const part = await readPart(db, o.formPart, req.body, row);
+      const errors = { ...(parsed.ok ? {} : parsed.errors), ...part.errors };
+      if (!parsed.ok || Object.keys(errors).length) return showForm(req, res, 'edit', values, { status: 422, errors, row });
       try {
-        await write(db, e, { kind: 'update', id: row.id, version: version.data.version, values: parsed.data }, actor, requestInfo(req));
+        const op = { kind: 'update' as const, id: row.id, version: version.data.version, values: { ...parsed.data, ...part.values }, related: part.related };
+        await write(db, e, op, actor, requestInfo(req));
         const saved = { ...row, ...parsed.data };
         await redirectWithFlash(req, res, o.afterUpdate?.(row.id) ?? homeOf(e, saved), req.t(`${e.plural}.updated`, flashName(req, saved)));
       } catch (err) {
         if (err instanceof ValidationError) return showForm(req, res, 'edit', values, { status: 422, errors: err.fields, row });
         if (!(err instanceof ConflictError)) throw err;
         const latest = await found(req);
+        if (await refusedEdit(req, res, latest)) return;
         const saved = formValuesOf(e, latest, res.locals.timeZone);
         const c = await viewContext(db, req, res, wantRows(noLookups(), e.fields, [latest]));
         const differing = differingFields(e, saved, values).map((k) => ({ label: req.t(e.labelKey(k)), value: e.fields[k].display(latest[k], c) || '—' }));

@@ -16,7 +16,7 @@ export type ResourceOptions = PageOptions & { path?: string; only?: Action[]; ex
  * /x/:id/delete, /x/:id/restore, and /x/:id/move, /x/:id/activate, /x/:id/deactivate for an entity
  * kept in order or retired rather than deleted. `/x/new` is registered before `/x/:id`.
  */
-export function resource(router: Router, db: Knex, e: AnyEntity, o: ResourceOptions = {}): void {
+export function resource(router: Router, db: Knex, e: AnyEntity, o: ResourceOptions = {}): ReturnType<typeof recordPages> {
   const base = o.path ?? `/${e.plural}`;
   const pages = recordPages(db, e, o);
   const rows = listActions(db, e);
@@ -37,4 +37,6 @@ export function resource(router: Router, db: Knex, e: AnyEntity, o: ResourceOpti
   if (e.ordered) add('move', 'move', 'post', '/:id/move', p.edit, rows.move);
   if (e.activeColumn) add('activate', 'activate', 'post', '/:id/activate', p.edit, rows.activate);
   if (e.activeColumn) add('deactivate', 'deactivate', 'post', '/:id/deactivate', p.edit, rows.deactivate);
+  // The pages, for an entity's own routes beside these.
+  return pages;
 }

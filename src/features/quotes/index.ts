@@ -1,0 +1,2 @@
+export { quotes } from './quotes.entity.js';
+export { quoteRoutes } from './quotes.routes.js';
