@@ -41,7 +41,7 @@ export async function pagesFor(db: Knex, role: Role, actor: Actor, customers: nu
   if (!sample) throw new Error(`No live customer in ${actor.username}'s scope to search for`);
   const namePrefix = [...sample.name].slice(0, 2).join('');
   const phonePrefix = sample.phone.slice(0, 8);
-  const list = { marker: 'data-test="customer-table"', rows: customerLinks };
+  const list = { marker: 'data-test="customers-table"', rows: customerLinks };
   const pages: PageSpec[] = [
     { name: 'list', path: '/customers', ...list, needsRows: false },
     { name: 'list page 500', path: '/customers?page=500', ...list, needsRows: false },
