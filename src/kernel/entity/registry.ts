@@ -1,4 +1,3 @@
-import type { Permission } from '../../authz/permissions.js';
 import type { AnyEntity } from './define-entity.js';
 
 // Every entity, by name. References between entities go through here, so definitions may name
@@ -19,9 +18,4 @@ export function entityNamed(name: string): AnyEntity {
 
 export function registeredEntities(): AnyEntity[] {
   return [...byName.values()];
-}
-
-/** Every permission key an entity declares, for the role matrix and the check that each exists. */
-export function declaredPermissions(): Permission[] {
-  return [...new Set(registeredEntities().flatMap((e) => Object.values(e.permissions)))] as Permission[];
 }
